@@ -1,0 +1,330 @@
+"""A64 loads and stores: single register (all sizes), pairs, GP and FP/SIMD.
+
+Arm ARM (DDI 0487) encoding-index classes (C4.1.94 "Loads and Stores"):
+
+* "Load/store register (unsigned immediate)":  size 111 V 01 opc imm12 Rn Rt
+* "Load/store register (unscaled immediate)":  size 111 V 00 opc 0 imm9 00 Rn Rt
+* "Load/store register (immediate post-indexed)": ... 0 imm9 01 Rn Rt
+* "Load/store register (immediate pre-indexed)":  ... 0 imm9 11 Rn Rt
+* "Load/store register (register offset)":     size 111 V 00 opc 1 Rm option S 10 Rn Rt
+* "Load/store register pair (offset / pre-indexed / post-indexed)":
+  opc 101 V 0 mode L imm7 Rt2 Rn Rt  (mode 010 offset, 011 pre, 001 post)
+
+Instructions: C6.2.166 LDR (immediate), C6.2.168 LDR (register), C6.2.170/171
+LDRB, C6.2.172/173 LDRH, C6.2.174-177 LDRSB/LDRSH, C6.2.179/180 LDRSW,
+C6.2.202ff LDUR/LDURB/LDURH/LDURSB/LDURSH/LDURSW, C6.2.163 LDP, C6.2.165
+LDPSW, C6.2.321 STP, C6.2.322-329 STR/STRB/STRH, C6.2.346-348 STUR*;
+SIMD&FP: C7.2.190 LDP, C7.2.191/193 LDR (immediate/register), C7.2.194 LDUR,
+C7.2.330 STP, C7.2.331/332 STR, C7.2.333 STUR.
+
+LDR (literal) is PC-relative and lives in :mod:`armjit.emit.branch`.
+
+Operand rules (all refused with :class:`EncodingError`):
+
+* the base field (Rn) is SP when 31: ``sp`` is legal, ``xzr`` is not; the
+  base is always an X register;
+* Rt of a GP access may be the zero register (``str xzr``), never SP;
+* writeback forms (pre/post index) with Rt == Rn are CONSTRAINED
+  UNPREDICTABLE and refused, as are pair loads with Rt1 == Rt2 and pair
+  writeback with either Rt == Rn.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from .errors import EncodingError
+from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
+                       gp_field)
+
+__all__ = [
+    "LDST_OPS", "PAIR_OPS", "access_size", "encode_ldst", "encode_ldst_pair",
+    "plan_ldst", "is_load",
+    "encode_ldr", "encode_str", "encode_ldrb", "encode_strb", "encode_ldrh", "encode_strh",
+    "encode_ldrsb", "encode_ldrsh", "encode_ldrsw",
+    "encode_ldur", "encode_stur", "encode_ldurb", "encode_sturb", "encode_ldurh",
+    "encode_sturh", "encode_ldursb", "encode_ldursh", "encode_ldursw",
+    "encode_ldp", "encode_stp", "encode_ldpsw",
+]
+
+# Scaled forms accept any of these; the "u" forms (LDUR...) only unscaled.
+# op -> (base op, unscaled-only)
+LDST_OPS = {
+    "ldr": ("ldr", False), "str": ("str", False),
+    "ldrb": ("ldrb", False), "strb": ("strb", False),
+    "ldrh": ("ldrh", False), "strh": ("strh", False),
+    "ldrsb": ("ldrsb", False), "ldrsh": ("ldrsh", False), "ldrsw": ("ldrsw", False),
+    "ldur": ("ldr", True), "stur": ("str", True),
+    "ldurb": ("ldrb", True), "sturb": ("strb", True),
+    "ldurh": ("ldrh", True), "sturh": ("strh", True),
+    "ldursb": ("ldrsb", True), "ldursh": ("ldrsh", True), "ldursw": ("ldrsw", True),
+}
+
+PAIR_OPS = ("ldp", "stp", "ldpsw")
+
+_LOADS = {"ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrsw"}
+
+
+def is_load(op: str) -> bool:
+    return op in LDST_OPS and LDST_OPS[op][0] in _LOADS or op in ("ldp", "ldpsw")
+
+
+def _size_opc_v(mnemonic: str, base_op: str, rt):
+    """(size, opc, V, access bytes, rt field) of a single-register access."""
+    if isinstance(rt, FpReg):
+        if base_op not in ("ldr", "str"):
+            raise EncodingError(mnemonic, "rt", rt, "a general-purpose register")
+        t = fp_field(mnemonic, "rt", rt, sizes=(8, 16, 32, 64, 128))
+        load = base_op == "ldr"
+        if rt.size == 128:
+            return 0b00, 0b11 if load else 0b10, 1, 16, t
+        size = {8: 0, 16: 1, 32: 2, 64: 3}[rt.size]
+        return size, 1 if load else 0, 1, 1 << size, t
+    if not isinstance(rt, GpReg):
+        raise EncodingError(mnemonic, "rt", rt, "a general-purpose or FP register")
+    t = gp_field(mnemonic, "rt", rt)          # ZR legal, SP not
+    x = rt.size == 64
+    if base_op in ("ldr", "str"):
+        size = 3 if x else 2
+        return size, 1 if base_op == "ldr" else 0, 0, 1 << size, t
+    if base_op in ("ldrb", "strb", "ldrh", "strh"):
+        if x:
+            raise EncodingError(mnemonic, "rt", rt, "a W register")
+        size = 0 if base_op[-1] == "b" else 1
+        return size, 1 if base_op[0] == "l" else 0, 0, 1 << size, t
+    if base_op in ("ldrsb", "ldrsh"):
+        size = 0 if base_op == "ldrsb" else 1
+        return size, 0b10 if x else 0b11, 0, 1 << size, t
+    if base_op == "ldrsw":
+        if not x:
+            raise EncodingError(mnemonic, "rt", rt, "an X register")
+        return 2, 0b10, 0, 4, t
+    raise EncodingError(mnemonic, "op", base_op, "one of " + ", ".join(LDST_OPS))
+
+
+def access_size(op: str, rt) -> int:
+    """Bytes accessed by ``op`` with register ``rt`` (validates the pair)."""
+    if op not in LDST_OPS:
+        raise EncodingError(op, "op", op, "one of " + ", ".join(LDST_OPS))
+    return _size_opc_v(op, LDST_OPS[op][0], rt)[3]
+
+
+def _base(mnemonic: str, reg) -> int:
+    return gp_field(mnemonic, "base", reg, sp=True, size=64)
+
+
+def _check_wback(mnemonic: str, rt, base: GpReg, name: str = "rt") -> None:
+    # C6.2.166: "if wback && n == t && n != 31" -> CONSTRAINED UNPREDICTABLE.
+    # rt is never SP here and the base is never ZR, so 31 never collides.
+    if isinstance(rt, GpReg) and rt.num == base.num and rt.num != 31:
+        raise EncodingError(mnemonic, name, rt,
+                            f"a register other than the writeback base {base}")
+
+
+def _mem(mnemonic: str, m) -> Mem:
+    if not isinstance(m, Mem):
+        raise EncodingError(mnemonic, "mem", m, "a Mem operand")
+    return m
+
+
+def encode_ldst(op: str, rt, m: Mem) -> int:
+    """Encode a single-register load/store, choosing the form from ``m``.
+
+    * ``m.index`` set: register offset (LSL/UXTW/SXTW/SXTX, shift 0 or log2 size);
+    * pre/post index: the imm9 writeback forms (-256..255);
+    * plain offset: LDR/STR-family ops use the scaled unsigned imm12 form
+      when the offset is a non-negative multiple of the access size that fits,
+      else the unscaled imm9 form (-256..255); LDUR-family ops only the latter.
+    """
+    if op not in LDST_OPS:
+        raise EncodingError(op, "op", op, "one of " + ", ".join(LDST_OPS))
+    base_op, unscaled_only = LDST_OPS[op]
+    m = _mem(op, m)
+    size, opc, v, nbytes, t = _size_opc_v(op, base_op, rt)
+    n = _base(op, m.base)
+    head = (size << 30) | 0x38000000 | (v << 26) | (opc << 22) | (n << 5) | t
+
+    if m.index is not None:
+        if unscaled_only:
+            raise EncodingError(op, "mem", str(m), "[base, #imm9] (no register offset)")
+        if m.mode is not AddrMode.OFFSET or m.offset:
+            raise EncodingError(op, "mem", str(m),
+                                "a register offset without immediate or writeback")
+        ext = m.extend
+        if ext not in (Extend.UXTW, Extend.UXTX, Extend.SXTW, Extend.SXTX):
+            raise EncodingError(op, "extend", ext, "lsl (uxtx), uxtw, sxtw or sxtx")
+        want = 32 if ext in (Extend.UXTW, Extend.SXTW) else 64
+        mfield = gp_field(op, "index", m.index, size=want)   # 31 = ZR
+        log2 = nbytes.bit_length() - 1
+        if m.shift is None:
+            s = 0
+        elif m.shift == log2 and log2:
+            s = 1
+        elif m.shift == 0:
+            # For byte accesses the explicit "#0" is recorded in S (C6.2.170).
+            s = 1 if log2 == 0 else 0
+        else:
+            raise EncodingError(op, "shift", m.shift, f"0 or {log2}")
+        return head | 0x00200800 | (mfield << 16) | (int(ext) << 13) | (s << 12)
+
+    off = m.offset
+    if m.mode is not AddrMode.OFFSET:
+        if unscaled_only:
+            raise EncodingError(op, "mem", str(m), "[base, #imm9] (no writeback)")
+        _check_wback(op, rt, m.base)
+        check_range(op, "offset", off, -256, 255)
+        idx = 0b11 if m.mode is AddrMode.PRE else 0b01
+        return head | ((off & 0x1FF) << 12) | (idx << 10)
+
+    if (not unscaled_only and isinstance(off, int) and not isinstance(off, bool)
+            and off >= 0 and off % nbytes == 0 and off // nbytes <= 4095):
+        return head | 0x01000000 | ((off // nbytes) << 10)
+    if unscaled_only:
+        check_range(op, "offset", off, -256, 255)
+    elif not (isinstance(off, int) and -256 <= off <= 255):
+        raise EncodingError(op, "offset", off,
+                            f"0..{4095 * nbytes} multiple of {nbytes}, or -256..255")
+    return head | ((off & 0x1FF) << 12)
+
+
+def _op(name):
+    def enc(rt, m: Mem) -> int:
+        return encode_ldst(name, rt, m)
+    enc.__name__ = f"encode_{name}"
+    enc.__doc__ = f"{name.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
+    return enc
+
+
+encode_ldr = _op("ldr")
+encode_str = _op("str")
+encode_ldrb = _op("ldrb")
+encode_strb = _op("strb")
+encode_ldrh = _op("ldrh")
+encode_strh = _op("strh")
+encode_ldrsb = _op("ldrsb")
+encode_ldrsh = _op("ldrsh")
+encode_ldrsw = _op("ldrsw")
+encode_ldur = _op("ldur")
+encode_stur = _op("stur")
+encode_ldurb = _op("ldurb")
+encode_sturb = _op("sturb")
+encode_ldurh = _op("ldurh")
+encode_sturh = _op("sturh")
+encode_ldursb = _op("ldursb")
+encode_ldursh = _op("ldursh")
+encode_ldursw = _op("ldursw")
+
+
+# ------------------------------------------------------------------ pairs
+
+def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
+    """LDP/STP/LDPSW of W/X/S/D/Q registers with signed, scaled imm7 offset.
+
+    Offset, pre-index and post-index forms.  The offset must be a multiple of
+    the register size in -64*size .. 63*size.
+    """
+    if op not in PAIR_OPS:
+        raise EncodingError(op, "op", op, "ldp, stp or ldpsw")
+    m = _mem(op, m)
+    if m.index is not None:
+        raise EncodingError(op, "mem", str(m), "[base, #imm7] (no register offset)")
+    load = op != "stp"
+    if isinstance(rt1, FpReg):
+        if op == "ldpsw":
+            raise EncodingError(op, "rt1", rt1, "an X register")
+        t1 = fp_field(op, "rt1", rt1, sizes=(32, 64, 128))
+        t2 = fp_field(op, "rt2", rt2, sizes=(rt1.size,))
+        opc = {32: 0, 64: 1, 128: 2}[rt1.size]
+        v, nbytes = 1, rt1.size // 8
+    else:
+        t1 = gp_field(op, "rt1", rt1, size=64 if op == "ldpsw" else None)
+        t2 = gp_field(op, "rt2", rt2, size=rt1.size)
+        v = 0
+        if op == "ldpsw":
+            opc, nbytes = 1, 4
+        else:
+            opc, nbytes = (2, 8) if rt1.size == 64 else (0, 4)
+    n = _base(op, m.base)
+    if load and t1 == t2:
+        # C6.2.163: "if L == '1' && t == t2" -> CONSTRAINED UNPREDICTABLE.
+        raise EncodingError(op, "rt2", rt2, f"a register other than rt1 ({rt1})")
+    if m.mode is AddrMode.OFFSET:
+        mode = 0b010
+    else:
+        mode = 0b011 if m.mode is AddrMode.PRE else 0b001
+        _check_wback(op, rt1, m.base, "rt1")
+        _check_wback(op, rt2, m.base, "rt2")
+    off = check_range(op, "offset", m.offset, -64 * nbytes, 63 * nbytes, multiple=nbytes)
+    imm7 = (off // nbytes) & 0x7F
+    return ((opc << 30) | 0x28000000 | (v << 26) | (mode << 23) | (int(load) << 22)
+            | (imm7 << 15) | (t2 << 10) | (n << 5) | t1)
+
+
+def encode_ldp(rt1, rt2, m: Mem) -> int:
+    """LDP <rt1>, <rt2>, <mem> (C6.2.163, C7.2.190)."""
+    return encode_ldst_pair("ldp", rt1, rt2, m)
+
+
+def encode_stp(rt1, rt2, m: Mem) -> int:
+    """STP <rt1>, <rt2>, <mem> (C6.2.321, C7.2.330)."""
+    return encode_ldst_pair("stp", rt1, rt2, m)
+
+
+def encode_ldpsw(rt1, rt2, m: Mem) -> int:
+    """LDPSW <Xt1>, <Xt2>, <mem> (C6.2.165)."""
+    return encode_ldst_pair("ldpsw", rt1, rt2, m)
+
+
+# ------------------------------------------------------------------ legalisation
+
+def plan_ldst(op: str, rt, base: GpReg, offset: int,
+              scratch: Optional[GpReg] = None) -> List[int]:
+    """Words that access exactly ``base + offset`` with ``op`` and ``rt``.
+
+    ``op`` is one of the LDR/STR-family ops (not the LDUR family, not pairs).
+    The offset is encoded directly when possible (scaled imm12, else unscaled
+    imm9).  Otherwise the offset is materialised into ``scratch`` (an X
+    register; via :func:`armjit.emit.immediates.plan_mov_imm`) and the
+    register-offset form ``[base, scratch]`` is used, or, when shorter,
+    ``scratch = base + offset`` (:func:`armjit.emit.immediates.plan_add_imm`)
+    and ``[scratch]``.  Only ``rt`` (for loads) and ``scratch`` change.
+
+    ``scratch`` must be an X register other than ``base``.  It must also
+    differ from ``rt``, except for GP loads: there the sequence reads the
+    scratch (as index or base) in the load itself, before the load writes
+    ``rt``, and LDR (register/immediate, no writeback) has no constraint on
+    Rt == Rm or Rt == Rn, so ``scratch.num == rt.num`` is well defined.
+    Without a usable scratch, an offset that needs one raises EncodingError.
+    """
+    if op not in LDST_OPS or LDST_OPS[op][1]:
+        raise EncodingError(op, "op", op,
+                            "ldr, str, ldrb, strb, ldrh, strh, ldrsb, ldrsh or ldrsw")
+    _base(op, base)
+    check_range(op, "offset", offset, -(1 << 63), (1 << 63) - 1)
+    try:
+        return [encode_ldst(op, rt, Mem(base, offset))]
+    except EncodingError as e:
+        if e.operand != "offset":
+            raise
+    if scratch is None:
+        raise EncodingError(op, "offset", offset,
+                            "an offset encodable in one instruction, or give a scratch register")
+    gp_field(op, "scratch", scratch, zr=False, size=64)
+    if scratch.num == base.num:
+        raise EncodingError(op, "scratch", scratch, f"an X register other than the base {base}")
+    if isinstance(rt, GpReg) and scratch.num == rt.num and not is_load(op):
+        raise EncodingError(op, "scratch", scratch,
+                            f"an X register other than the stored register {rt}")
+    from . import immediates  # lazily: written concurrently by another module owner
+
+    via_index = list(immediates.plan_mov_imm(scratch, offset)) + [
+        encode_ldst(op, rt, Mem(base, index=scratch, extend=Extend.UXTX))]
+    best = via_index
+    try:
+        via_base = list(immediates.plan_add_imm(scratch, base, offset)) + [
+            encode_ldst(op, rt, Mem(scratch, 0))]
+        if len(via_base) < len(best):
+            best = via_base
+    except EncodingError:
+        pass
+    return best
