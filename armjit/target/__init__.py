@@ -1,0 +1,254 @@
+"""The aarch64 target environment: qemu-user + Debian arm64 + CPython 3.14 + CinderX.
+
+There is no ARM hardware here.  ``setup()`` builds, from package registries only,
+a Debian sid arm64 root file system holding python3.14 and unpacks the CinderX
+aarch64 wheel beside it; ``run()`` starts the aarch64 python3.14 under
+``qemu-aarch64-static`` with CinderX and this checkout's ``armjit`` importable.
+
+The recipe (and why each step is there) is ../shared/DESIGN.md, "Verified: a
+real aarch64 CinderX under qemu".  The environment is cached in
+``<checkout>/.target`` (ignored by git) or ``$ARMJIT_TARGET_DIR``; a second
+``setup()`` only re-checks it.  Each finished step leaves a stamp; a directory
+whose stamps or files do not check out is rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+CINDERX_VERSION = "2026.11.2.0"
+PYTHON = "python3.14"
+DEBIAN_SUITE = "sid"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1"]
+HOST_TOOLS = {  # executable -> Debian package
+    "qemu-aarch64-static": "qemu-user-static",
+    "mmdebstrap": "mmdebstrap",
+}
+# pauth=off: Debian's arm64 builds use pointer authentication, which qemu's
+# default CPU emulates ~14x slower (DESIGN.md).
+QEMU_CPU = "max,pauth=off"
+STATE_VERSION = 1
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+class TargetError(RuntimeError):
+    """A setup step failed; the message says which and what to do."""
+
+
+def target_dir() -> Path:
+    return Path(os.environ.get("ARMJIT_TARGET_DIR") or CHECKOUT / ".target")
+
+
+def rootfs_dir() -> Path:
+    return target_dir() / "rootfs"
+
+
+def site_dir() -> Path:
+    return target_dir() / "site"
+
+
+def _log(msg: str) -> None:
+    print(f"[armjit.target] {msg}", file=sys.stderr, flush=True)
+
+
+def _stamp_path(step: str) -> Path:
+    return target_dir() / f".stamp-{step}.json"
+
+
+def _read_stamp(step: str) -> Optional[dict]:
+    try:
+        data = json.loads(_stamp_path(step).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if data.get("version") == STATE_VERSION else None
+
+
+def _write_stamp(step: str, **info) -> None:
+    _stamp_path(step).write_text(json.dumps({"version": STATE_VERSION, **info}))
+
+
+def _run(cmd: Sequence[str], what: str, **kw) -> subprocess.CompletedProcess:
+    try:
+        p = subprocess.run(list(cmd), capture_output=True, text=True, **kw)
+    except FileNotFoundError as e:
+        raise TargetError(f"{what}: {cmd[0]} is not installed ({e})") from None
+    if p.returncode != 0:
+        tail = "\n".join((p.stderr or p.stdout).strip().splitlines()[-15:])
+        raise TargetError(f"{what} failed (exit {p.returncode}): {' '.join(cmd)}\n{tail}")
+    return p
+
+
+# ----------------------------------------------------------------- steps
+
+
+def ensure_host_tools() -> None:
+    """qemu-aarch64-static and mmdebstrap, from Debian's packages."""
+    missing = [pkg for exe, pkg in HOST_TOOLS.items() if shutil.which(exe) is None]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise TargetError(
+            f"missing host tools {missing}: run as root, or install them with "
+            f"'apt-get install {' '.join(missing)}'")
+    if shutil.which("apt-get") is None:
+        raise TargetError(f"missing host tools {missing} and no apt-get to install them")
+    _log(f"installing {', '.join(missing)} (apt-get)")
+    _run(["apt-get", "update"], "apt-get update (is the Debian archive reachable?)")
+    _run(["apt-get", "install", "-y", "--no-install-recommends", *missing],
+         f"apt-get install {' '.join(missing)}",
+         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def _rootfs_ok() -> bool:
+    root = rootfs_dir()
+    stamp = _read_stamp("rootfs")
+    return (stamp is not None and stamp.get("packages") == ROOTFS_PACKAGES
+            and (root / "usr/bin" / PYTHON).is_file()
+            and (root / "lib").exists())
+
+
+def ensure_rootfs() -> None:
+    """A Debian sid arm64 userland with python3.14 (mmdebstrap, extract only)."""
+    if _rootfs_ok():
+        return
+    root = rootfs_dir()
+    if root.exists():
+        _log(f"rootfs at {root} is incomplete or stale: re-creating it")
+        shutil.rmtree(root)
+    _log(f"building the Debian {DEBIAN_SUITE} arm64 rootfs in {root} (mmdebstrap)")
+    tmp = Path(tempfile.mkdtemp(prefix="rootfs-", dir=target_dir()))
+    try:
+        _run(["mmdebstrap", "--variant=extract", "--architectures=arm64",
+              "--aptopt=Acquire::Check-Valid-Until \"false\"",
+              f"--include={','.join(ROOTFS_PACKAGES)}",
+              DEBIAN_SUITE, str(tmp), DEBIAN_MIRROR],
+             "mmdebstrap of the arm64 rootfs (is the Debian archive reachable?)")
+        # --variant=extract runs no maintainer scripts: make the usr-merge links.
+        for d in ("lib", "bin", "sbin"):
+            if not (tmp / d).exists() and not (tmp / d).is_symlink():
+                (tmp / d).symlink_to(f"usr/{d}")
+        if not (tmp / "usr/bin" / PYTHON).is_file():
+            raise TargetError(f"the rootfs has no usr/bin/{PYTHON}")
+        tmp.rename(root)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _write_stamp("rootfs", packages=ROOTFS_PACKAGES)
+
+
+def _site_ok() -> bool:
+    stamp = _read_stamp("site")
+    return (stamp is not None and stamp.get("cinderx") == CINDERX_VERSION
+            and (site_dir() / "cinderx" / "__init__.py").is_file()
+            and any(site_dir().glob("_cinderx*.so")))
+
+
+def ensure_site() -> None:
+    """The cinderx aarch64 wheel from PyPI, unpacked (a wheel is a zip)."""
+    if _site_ok():
+        return
+    site = site_dir()
+    if site.exists():
+        _log(f"site-packages at {site} is incomplete or stale: re-creating it")
+        shutil.rmtree(site)
+    wheels = target_dir() / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    have = list(wheels.glob(f"cinderx-{CINDERX_VERSION}-*.whl"))
+    if not have:
+        _log(f"downloading the cinderx {CINDERX_VERSION} aarch64 wheel (pip)")
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+              "--python-version", "3.14.5", "--implementation", "cp",
+              "--platform", "manylinux_2_28_aarch64", f"cinderx=={CINDERX_VERSION}",
+              "-d", str(wheels)], "pip download of the cinderx aarch64 wheel (is PyPI reachable?)")
+        have = list(wheels.glob(f"cinderx-{CINDERX_VERSION}-*.whl"))
+    if not have:
+        raise TargetError("pip reported success but no cinderx wheel was saved")
+    tmp = Path(tempfile.mkdtemp(prefix="site-", dir=target_dir()))
+    try:
+        try:
+            with zipfile.ZipFile(have[0]) as z:
+                z.extractall(tmp)
+        except zipfile.BadZipFile:
+            have[0].unlink()
+            raise TargetError(f"{have[0].name} is corrupt; deleted it, run setup again") from None
+        tmp.rename(site)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _write_stamp("site", cinderx=CINDERX_VERSION)
+
+
+def _env_for_target(extra_paths: Sequence[str] = ()) -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    env["QEMU_CPU"] = QEMU_CPU
+    env["QEMU_LD_PREFIX"] = str(rootfs_dir())
+    paths = [str(site_dir()), str(CHECKOUT), *extra_paths]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.pop("PYTHONSTARTUP", None)
+    return env
+
+
+def command(args: Sequence[str]) -> List[str]:
+    """The host command line that runs the aarch64 python3.14 with ``args``."""
+    return ["qemu-aarch64-static", "-L", str(rootfs_dir()),
+            str(rootfs_dir() / "usr/bin" / PYTHON), *args]
+
+
+def ready() -> bool:
+    """True when the rootfs and CinderX are in place (the JIT check aside)."""
+    return _rootfs_ok() and _site_ok()
+
+
+def run(args: Sequence[str], *, env: Optional[dict] = None, check_setup: bool = True,
+        **kw) -> subprocess.CompletedProcess:
+    """Run the aarch64 python3.14 under qemu; ``kw`` goes to subprocess.run."""
+    if check_setup and not ready():
+        raise TargetError("the target is not set up: run 'python -m armjit.target setup'")
+    full_env = _env_for_target()
+    if env:
+        full_env.update(env)
+    return subprocess.run(command(args), env=full_env, **kw)
+
+
+JIT_CHECK = (
+    "import sys, cinderx, cinderx.jit as jit\n"
+    "ok = jit.is_available()\n"
+    "def f(a, b):\n    return a * b + 1\n"
+    "compiled = jit.force_compile(f)\n"
+    "print(sys.version.split()[0], ok, compiled, jit.is_jit_compiled(f), f(6, 7))\n"
+)
+
+
+def check_jit() -> str:
+    """Prove CinderX's JIT is live on the target: compile a function, run it."""
+    p = run(["-c", JIT_CHECK], capture_output=True, text=True, check_setup=False)
+    if p.returncode != 0:
+        raise TargetError("the aarch64 python3.14 could not import cinderx:\n"
+                          + "\n".join(p.stderr.strip().splitlines()[-10:]))
+    fields = p.stdout.split()
+    if fields[1:] != ["True", "True", "True", "43"]:
+        raise TargetError(
+            "CinderX imported but its JIT is not live (a missing C++ runtime, e.g. "
+            f"libstdc++6 in the rootfs, makes it fall back silently): got {p.stdout!r}")
+    return fields[0]
+
+
+def setup() -> str:
+    target_dir().mkdir(parents=True, exist_ok=True)
+    ensure_host_tools()
+    ensure_rootfs()
+    ensure_site()
+    version = check_jit()
+    _log(f"ready: CPython {version} on aarch64 (qemu), CinderX {CINDERX_VERSION}, JIT live")
+    return version
