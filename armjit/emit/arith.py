@@ -1,0 +1,256 @@
+"""A64 add/subtract encoders (Arm ARM DDI 0487, C4.1 encoding index).
+
+Families and the classes they belong to:
+
+* C4.1.86.1 "Add/subtract (immediate)":    ADD/ADDS/SUB/SUBS (immediate), C6.2.5 ADD (immediate)
+* C4.1.87.3 "Add/subtract (shifted register)":  C6.2.6 ADD (shifted register) and SUB/ADDS/SUBS
+* C4.1.87.4 "Add/subtract (extended register)": C6.2.4 ADD (extended register) and SUB/ADDS/SUBS
+* C4.1.87.5 "Add/subtract (with carry)":   C6.2.1 ADC, ADCS, SBC, SBCS (aliases NGC, NGCS)
+
+Aliases (C6.2): CMP/CMN (= SUBS/ADDS with Rd = ZR), NEG/NEGS (= SUB/SUBS with Rn = ZR),
+MOV (to/from SP) (= ADD (immediate) #0).
+
+Register-31 rules (C1.2.5 and each instruction's operand table):
+
+* immediate form:      Rd is SP for ADD/SUB and ZR for ADDS/SUBS; Rn is always SP.
+* shifted form:        Rd, Rn, Rm are all ZR (SP is not encodable).
+* extended form:       Rd is SP for ADD/SUB and ZR for ADDS/SUBS; Rn is SP; Rm is ZR.
+* with carry:          all ZR.
+"""
+
+from __future__ import annotations
+
+from .errors import EncodingError
+from .operands import Extend, GpReg, Shift, check_range, gp_field, same_size
+
+__all__ = [
+    "encode_add_imm", "encode_adds_imm", "encode_sub_imm", "encode_subs_imm",
+    "encode_add_shifted", "encode_adds_shifted", "encode_sub_shifted", "encode_subs_shifted",
+    "encode_add_ext", "encode_adds_ext", "encode_sub_ext", "encode_subs_ext",
+    "encode_cmp_imm", "encode_cmn_imm", "encode_cmp_shifted", "encode_cmn_shifted",
+    "encode_cmp_ext", "encode_cmn_ext", "encode_neg", "encode_negs", "encode_mov_sp",
+    "encode_adc", "encode_adcs", "encode_sbc", "encode_sbcs", "encode_ngc", "encode_ngcs",
+]
+
+
+def _sf(mnemonic: str, **regs) -> int:
+    """Check all registers have the same width; return the sf bit."""
+    return 1 if same_size(mnemonic, **regs) == 64 else 0
+
+
+def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> int:
+    if not isinstance(shift, Shift):
+        raise EncodingError(mnemonic, "shift", shift, "a Shift (LSL, LSR, ASR"
+                            + (", ROR)" if allow_ror else ")"))
+    if shift is Shift.ROR and not allow_ror:
+        raise EncodingError(mnemonic, "shift", shift.name.lower(), "lsl, lsr or asr (not ror)")
+    check_range(mnemonic, "amount", amount, 0, size - 1)
+    return int(shift)
+
+
+# ---------------------------------------------------------------- immediate
+# C4.1.86.1 Add/subtract (immediate): sf op S 100010 sh imm12 Rn Rd
+
+
+def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
+                shift12: bool) -> int:
+    d = gp_field(mnemonic, "rd", rd, sp=not s)
+    n = gp_field(mnemonic, "rn", rn, sp=True)
+    sf = _sf(mnemonic, rd=rd, rn=rn)
+    check_range(mnemonic, "imm12", imm12, 0, 4095)
+    if not isinstance(shift12, bool):
+        raise EncodingError(mnemonic, "shift12", shift12, "True (lsl #12) or False")
+    return (sf << 31 | op << 30 | s << 29 | 0x11000000 | int(shift12) << 22
+            | imm12 << 10 | n << 5 | d)
+
+
+def encode_add_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2.5)."""
+    return _addsub_imm("add", 0, 0, rd, rn, imm12, shift12)
+
+
+def encode_adds_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2.8)."""
+    return _addsub_imm("adds", 0, 1, rd, rn, imm12, shift12)
+
+
+def encode_sub_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2.358)."""
+    return _addsub_imm("sub", 1, 0, rd, rn, imm12, shift12)
+
+
+def encode_subs_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2.364)."""
+    return _addsub_imm("subs", 1, 1, rd, rn, imm12, shift12)
+
+
+def _zr_like(reg) -> GpReg:
+    size = reg.size if isinstance(reg, GpReg) else 64
+    return GpReg(31, size)
+
+
+def encode_cmp_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2.61)."""
+    return _addsub_imm("cmp", 1, 1, _zr_like(rn), rn, imm12, shift12)
+
+
+def encode_cmn_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
+    """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2.58)."""
+    return _addsub_imm("cmn", 0, 1, _zr_like(rn), rn, imm12, shift12)
+
+
+def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
+    """MOV (to/from SP): ADD <Xd|SP>, <Xn|SP>, #0 (C6.2.203).
+
+    At least one operand must be SP/WSP; for two ordinary registers use
+    MOV (register), the ORR alias in logical.py.
+    """
+    if not (isinstance(rd, GpReg) and rd.is_sp) and not (isinstance(rn, GpReg) and rn.is_sp):
+        raise EncodingError("mov", "rd/rn", (rd, rn),
+                            "SP or WSP as one operand (MOV to/from SP); use MOV (register) "
+                            "for two ordinary registers")
+    return _addsub_imm("mov", 0, 0, rd, rn, 0, False)
+
+
+# ---------------------------------------------------------------- shifted register
+# C4.1.87.3 Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd
+
+
+def _addsub_shifted(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
+    d = gp_field(mnemonic, "rd", rd)
+    n = gp_field(mnemonic, "rn", rn)
+    m = gp_field(mnemonic, "rm", rm)
+    sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm)
+    sh = _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
+    return (sf << 31 | op << 30 | s << 29 | 0x0B000000 | sh << 22 | m << 16
+            | amount << 10 | n << 5 | d)
+
+
+def encode_add_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """ADD <Xd>, <Xn>, <Xm>{, <shift> #amount} (C6.2.6); ROR is not encodable."""
+    return _addsub_shifted("add", 0, 0, rd, rn, rm, shift, amount)
+
+
+def encode_adds_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """ADDS (shifted register) (C6.2.9)."""
+    return _addsub_shifted("adds", 0, 1, rd, rn, rm, shift, amount)
+
+
+def encode_sub_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """SUB (shifted register) (C6.2.359)."""
+    return _addsub_shifted("sub", 1, 0, rd, rn, rm, shift, amount)
+
+
+def encode_subs_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """SUBS (shifted register) (C6.2.365)."""
+    return _addsub_shifted("subs", 1, 1, rd, rn, rm, shift, amount)
+
+
+def encode_cmp_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """CMP (shifted register): SUBS ZR, Rn, Rm{, shift #amount} (C6.2.62)."""
+    return _addsub_shifted("cmp", 1, 1, _zr_like(rn), rn, rm, shift, amount)
+
+
+def encode_cmn_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
+    """CMN (shifted register): ADDS ZR, Rn, Rm{, shift #amount} (C6.2.59)."""
+    return _addsub_shifted("cmn", 0, 1, _zr_like(rn), rn, rm, shift, amount)
+
+
+def encode_neg(rd, rm, shift=Shift.LSL, amount=0) -> int:
+    """NEG (shifted register): SUB Rd, ZR, Rm{, shift #amount} (C6.2.223)."""
+    return _addsub_shifted("neg", 1, 0, rd, _zr_like(rd), rm, shift, amount)
+
+
+def encode_negs(rd, rm, shift=Shift.LSL, amount=0) -> int:
+    """NEGS: SUBS Rd, ZR, Rm{, shift #amount} (C6.2.224)."""
+    return _addsub_shifted("negs", 1, 1, rd, _zr_like(rd), rm, shift, amount)
+
+
+# ---------------------------------------------------------------- extended register
+# C4.1.87.4 Add/subtract (extended register): sf op S 01011 00 1 Rm option imm3 Rn Rd
+
+
+def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> int:
+    d = gp_field(mnemonic, "rd", rd, sp=not s)
+    n = gp_field(mnemonic, "rn", rn, sp=True)
+    sf = _sf(mnemonic, rd=rd, rn=rn)
+    if not isinstance(extend, Extend):
+        raise EncodingError(mnemonic, "extend", extend, "an Extend (UXTB..SXTX)")
+    # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2.4).
+    want = 64 if (sf and extend in (Extend.UXTX, Extend.SXTX)) else 32
+    m = gp_field(mnemonic, "rm", rm, size=want)
+    check_range(mnemonic, "amount", amount, 0, 4)
+    return (sf << 31 | op << 30 | s << 29 | 0x0B200000 | m << 16 | int(extend) << 13
+            | amount << 10 | n << 5 | d)
+
+
+def encode_add_ext(rd, rn, rm, extend, amount=0) -> int:
+    """ADD <Xd|SP>, <Xn|SP>, <R><m>{, <extend> {#amount}} (C6.2.4), amount 0..4."""
+    return _addsub_ext("add", 0, 0, rd, rn, rm, extend, amount)
+
+
+def encode_adds_ext(rd, rn, rm, extend, amount=0) -> int:
+    """ADDS (extended register) (C6.2.7)."""
+    return _addsub_ext("adds", 0, 1, rd, rn, rm, extend, amount)
+
+
+def encode_sub_ext(rd, rn, rm, extend, amount=0) -> int:
+    """SUB (extended register) (C6.2.357)."""
+    return _addsub_ext("sub", 1, 0, rd, rn, rm, extend, amount)
+
+
+def encode_subs_ext(rd, rn, rm, extend, amount=0) -> int:
+    """SUBS (extended register) (C6.2.363)."""
+    return _addsub_ext("subs", 1, 1, rd, rn, rm, extend, amount)
+
+
+def encode_cmp_ext(rn, rm, extend, amount=0) -> int:
+    """CMP (extended register): SUBS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2.60)."""
+    return _addsub_ext("cmp", 1, 1, _zr_like(rn), rn, rm, extend, amount)
+
+
+def encode_cmn_ext(rn, rm, extend, amount=0) -> int:
+    """CMN (extended register): ADDS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2.57)."""
+    return _addsub_ext("cmn", 0, 1, _zr_like(rn), rn, rm, extend, amount)
+
+
+# ---------------------------------------------------------------- with carry
+# C4.1.87.5 Add/subtract (with carry): sf op S 11010000 Rm 000000 Rn Rd
+
+
+def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
+    d = gp_field(mnemonic, "rd", rd)
+    n = gp_field(mnemonic, "rn", rn)
+    m = gp_field(mnemonic, "rm", rm)
+    sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm)
+    return sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
+
+
+def encode_adc(rd, rn, rm) -> int:
+    """ADC Rd, Rn, Rm (C6.2.1)."""
+    return _addsub_carry("adc", 0, 0, rd, rn, rm)
+
+
+def encode_adcs(rd, rn, rm) -> int:
+    """ADCS Rd, Rn, Rm (C6.2.2)."""
+    return _addsub_carry("adcs", 0, 1, rd, rn, rm)
+
+
+def encode_sbc(rd, rn, rm) -> int:
+    """SBC Rd, Rn, Rm (C6.2.265)."""
+    return _addsub_carry("sbc", 1, 0, rd, rn, rm)
+
+
+def encode_sbcs(rd, rn, rm) -> int:
+    """SBCS Rd, Rn, Rm (C6.2.266)."""
+    return _addsub_carry("sbcs", 1, 1, rd, rn, rm)
+
+
+def encode_ngc(rd, rm) -> int:
+    """NGC Rd, Rm: SBC Rd, ZR, Rm (C6.2.225)."""
+    return _addsub_carry("ngc", 1, 0, rd, _zr_like(rd), rm)
+
+
+def encode_ngcs(rd, rm) -> int:
+    """NGCS Rd, Rm: SBCS Rd, ZR, Rm (C6.2.226)."""
+    return _addsub_carry("ngcs", 1, 1, rd, _zr_like(rd), rm)
