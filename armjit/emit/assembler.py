@@ -1,0 +1,1173 @@
+"""The A64 Assembler: code buffer, labels, fixups, relaxation, literal pool.
+
+An asmjit-like API over the pure encoders of this package, reading like
+assembly::
+
+    a = Assembler(base=0x10000, scratch=x16, veneer_scratch=x16)
+    loop = a.new_label("loop")
+    a.stp(x29, x30, pre(sp, -16))
+    a.bind(loop)
+    a.add(x0, x0, 1)
+    a.cmp(x0, x1)
+    a.b_ne(loop)                 # or a.b_cond(Cond.NE, loop)
+    a.ldp(x29, x30, post(sp, 16))
+    a.ret()
+    out = a.finalize()           # out.code, out.labels, out.annotations, out.relocations
+
+Layout model
+------------
+Code is appended to a ``bytearray`` in its *nominal* layout: every
+conditional branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) is one word and every
+``align()`` has the padding its nominal position needs.  Every position the
+assembler remembers (labels, fixups, annotations, relocations) is a pair
+``(nominal offset, k)`` where ``k`` is the number of *variable items* (the
+conditional branches and alignments) emitted before it.
+
+``finalize()`` runs a relaxation loop: given the current form of each
+conditional branch it computes the final offset of every item (``offset +
+shift[k]``, where ``shift`` is the running sum of the growth of the items),
+and widens every branch whose target is out of range::
+
+    state 0   b.cond target                      (+-1 MiB; tbz +-32 KiB)
+    state 1   b.!cond +8 ; b target              (+-128 MiB)
+    state 2   b.!cond +8 ; b veneer              (absolute targets only)
+
+A branch's state only ever increases and there are at most two increases per
+branch, so the loop reaches a fixed point in at most ``2n + 1`` passes (in
+practice two).  In the final layout every fixup is range-checked again by the
+encoder's patcher, so a branch that still cannot reach raises instead of
+emitting a wrong word.  Unconditional ``b``/``bl`` to an absolute address are
+direct when the target is within +-128 MiB of the branch and otherwise go
+through a veneer ``ldr xS, #8 ; br xS ; .quad target`` (CinderX's ``.a64stubs``)
+placed after the code, where ``xS`` is the assembler's explicit
+``veneer_scratch`` (no register is ever chosen silently).  Veneers are
+deduplicated per target.
+
+When no branch needs widening the nominal layout is final and finalize
+patches the buffer in place.
+"""
+
+from __future__ import annotations
+
+import struct
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple, Union
+
+from . import branch as _br
+from .errors import EncodingError, LabelError
+from .operands import Cond, FpReg, GpReg
+
+__all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode"]
+
+_pack = struct.Struct("<I").pack
+_pack_into = struct.Struct("<I").pack_into
+_unpack_from = struct.Struct("<I").unpack_from
+_pack_q_into = struct.Struct("<Q").pack_into
+
+NOP = 0xD503201F
+_NOP_BYTES = _pack(NOP)
+
+_B_LO, _B_HI = _br.B_RANGE
+_C_LO, _C_HI = _br.IMM19_RANGE
+_T_LO, _T_HI = _br.IMM14_RANGE
+_A_LO, _A_HI = _br.ADR_RANGE
+
+_MASK64 = (1 << 64) - 1
+
+
+class Label:
+    """A position in the code, bound once with :meth:`Assembler.bind`."""
+
+    __slots__ = ("id", "name", "owner")
+
+    def __init__(self, id: int, name: str, owner: int):
+        self.id = id
+        self.name = name
+        self.owner = owner
+
+    def __repr__(self) -> str:
+        return f"Label({self.name})"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Relocation:
+    """A place in the code that depends on where the code lives.
+
+    kinds:
+      ``"abs64"``       8 bytes at ``offset`` hold the absolute address
+                        ``target`` outside the code (literal pool entries of
+                        ``address_literal``, veneer ``.quad``s).  Unchanged by
+                        :meth:`FinalCode.relocate`.
+      ``"abs64_label"`` 8 bytes hold ``base + target`` (``target`` is a code
+                        offset); moved by relocation.
+      ``"pcrel26"``, ``"pcrel19"``  a direct branch at ``offset`` to the
+                        absolute address ``target``; re-patched by relocation.
+    """
+
+    offset: int
+    kind: str
+    target: int
+
+
+@dataclass
+class FinalCode:
+    code: bytes
+    base: int
+    labels: Dict[str, int]
+    annotations: List[Annotation]
+    relocations: List[Relocation]
+    alignment: int = 4          # the largest alignment the code relies on
+    label_offsets: Dict[int, int] = field(default_factory=dict, repr=False)
+
+    def offset_of(self, label: Union[Label, str]) -> int:
+        if isinstance(label, Label):
+            return self.label_offsets[label.id]
+        return self.labels[label]
+
+    def address_of(self, label: Union[Label, str]) -> int:
+        return self.base + self.offset_of(label)
+
+    def relocate(self, new_base: int) -> "FinalCode":
+        """The same code placed at ``new_base``: absolute label addresses moved,
+        direct branches to absolute targets re-patched (LabelError if one no
+        longer reaches: assemble with the final base or a veneer_scratch)."""
+        delta = new_base - self.base
+        if delta % self.alignment:
+            raise LabelError(f"relocate: new base {new_base:#x} must keep the code's "
+                             f"{self.alignment}-byte alignment (delta {delta:#x})")
+        buf = bytearray(self.code)
+        for r in self.relocations:
+            if r.kind == "abs64_label":
+                _pack_q_into(buf, r.offset, (new_base + r.target) & _MASK64)
+            elif r.kind in ("pcrel26", "pcrel19"):
+                word = _unpack_from(buf, r.offset)[0]
+                off = r.target - (new_base + r.offset)
+                try:
+                    word = (_br.patch_imm26 if r.kind == "pcrel26" else _br.patch_imm19)(word, off)
+                except EncodingError as e:
+                    raise LabelError(f"relocate: branch at +{r.offset:#x} cannot reach "
+                                     f"{r.target:#x} from base {new_base:#x}: {e}") from None
+                _pack_into(buf, r.offset, word)
+        return FinalCode(bytes(buf), new_base, dict(self.labels), list(self.annotations),
+                         list(self.relocations), self.alignment, dict(self.label_offsets))
+
+
+# Branch kinds of relaxable (conditional) branches.
+_BCOND, _CBZ, _CBNZ, _TBZ, _TBNZ = range(5)
+_INVERSE = {_CBZ: _CBNZ, _CBNZ: _CBZ, _TBZ: _TBNZ, _TBNZ: _TBZ}
+
+
+class _CondBranch:
+    """A conditional branch: a variable item of the layout."""
+
+    __slots__ = ("pos", "k", "kind", "target", "cond", "rt", "bit", "state")
+
+    def __init__(self, pos, k, kind, target, cond, rt, bit):
+        self.pos = pos
+        self.k = k
+        self.kind = kind
+        self.target = target      # Label or absolute int
+        self.cond = cond
+        self.rt = rt
+        self.bit = bit
+        self.state = 0
+
+    def encode_short(self, off: int) -> int:
+        kind = self.kind
+        if kind == _BCOND:
+            return _br.encode_b_cond(self.cond, off)
+        if kind == _CBZ:
+            return _br.encode_cbz(self.rt, off)
+        if kind == _CBNZ:
+            return _br.encode_cbnz(self.rt, off)
+        if kind == _TBZ:
+            return _br.encode_tbz(self.rt, self.bit, off)
+        return _br.encode_tbnz(self.rt, self.bit, off)
+
+    def encode_inverse_skip(self) -> int:
+        """The inverted branch over the next word (offset +8)."""
+        kind = self.kind
+        if kind == _BCOND:
+            return _br.encode_b_cond(Cond(self.cond).invert(), 8)
+        if kind == _CBZ:
+            return _br.encode_cbnz(self.rt, 8)
+        if kind == _CBNZ:
+            return _br.encode_cbz(self.rt, 8)
+        if kind == _TBZ:
+            return _br.encode_tbnz(self.rt, self.bit, 8)
+        return _br.encode_tbz(self.rt, self.bit, 8)
+
+    def short_range(self):
+        if self.kind >= _TBZ:
+            return _T_LO, _T_HI
+        return _C_LO, _C_HI
+
+
+class _Align:
+    __slots__ = ("pos", "k", "n", "npad", "fill", "pad")
+
+    def __init__(self, pos, k, n, npad, fill):
+        self.pos = pos
+        self.k = k
+        self.n = n
+        self.npad = npad
+        self.fill = fill
+        self.pad = npad
+
+
+# Plain fixup kinds (size never changes).
+_FX_B, _FX_BL, _FX_LIT, _FX_ADR, _FX_QUAD = range(5)
+
+
+class Assembler:
+    """An A64 code buffer with labels, fixups, relaxation and a literal pool.
+
+    ``base``: the address the code will run at (needed for absolute branch
+    targets and absolute label addresses; :meth:`FinalCode.relocate` moves it).
+    ``scratch``: the default scratch register for immediates that need more
+    than one instruction (``None``: such immediates raise EncodingError unless
+    a call passes ``scratch=``).  ``veneer_scratch``: the register veneers to
+    far absolute targets may clobber (``None``: far targets raise LabelError).
+    """
+
+    def __init__(self, base: int = 0, *, scratch: Optional[GpReg] = None,
+                 veneer_scratch: Optional[GpReg] = None):
+        if base % 4:
+            raise LabelError(f"base address {base:#x} is not 4-byte aligned")
+        self.base = base
+        self.scratch = scratch
+        if veneer_scratch is not None:
+            # Validated now: ldr-literal and br must accept it.
+            _br.encode_br(veneer_scratch)
+            _br.encode_ldr_literal(veneer_scratch, 8)
+        self.veneer_scratch = veneer_scratch
+        self.buf = bytearray()
+        self._items: list = []              # _CondBranch | _Align, in order
+        self._fixups: list = []             # (pos, k, kind, target, word)
+        self._labels: List[Label] = []
+        self._lpos: list = []               # label id -> (pos, k) or None
+        self._names: Dict[str, Label] = {}
+        self._annotations: list = []        # (start(pos,k), end(pos,k), text)
+        self._quads: list = []              # (pos, k, kind, target): "abs64"/"abs64_label"
+        self._pool: Dict[tuple, Label] = {}  # pending literal pool entries
+        self._pool_done: Dict[tuple, Label] = {}
+        self._max_align = 4
+        self._id = id(self)
+        self._finalized = False
+
+    # ------------------------------------------------------------ positions
+
+    @property
+    def offset(self) -> int:
+        """The current nominal offset (final unless branches get widened)."""
+        return len(self.buf)
+
+    def _here(self):
+        return (len(self.buf), len(self._items))
+
+    # ------------------------------------------------------------ labels
+
+    def new_label(self, name: Optional[str] = None) -> Label:
+        lid = len(self._labels)
+        if name is None:
+            name = f".L{lid}"
+        elif name in self._names:
+            raise LabelError(f"label {name!r} already exists")
+        lab = Label(lid, name, self._id)
+        self._labels.append(lab)
+        self._lpos.append(None)
+        self._names[name] = lab
+        return lab
+
+    def label(self, name: str) -> Label:
+        """The label called ``name``, created if needed (for textual code)."""
+        lab = self._names.get(name)
+        return lab if lab is not None else self.new_label(name)
+
+    def bind(self, label: Label) -> Label:
+        self._check_label(label)
+        if self._lpos[label.id] is not None:
+            raise LabelError(f"label {label.name} bound twice")
+        self._lpos[label.id] = (len(self.buf), len(self._items))
+        return label
+
+    def here(self, name: Optional[str] = None) -> Label:
+        """A new label bound at the current position."""
+        return self.bind(self.new_label(name))
+
+    def _check_label(self, label) -> None:
+        if not isinstance(label, Label) or label.owner != self._id:
+            raise LabelError(f"{label!r} is not a label of this assembler")
+
+    def is_bound(self, label: Label) -> bool:
+        self._check_label(label)
+        return self._lpos[label.id] is not None
+
+    # ------------------------------------------------------------ raw data
+
+    def emit(self, word: int) -> None:
+        """Append one instruction word."""
+        self.buf += _pack(word)
+
+    def word(self, value: int) -> None:
+        """``.word value`` (4 bytes, little-endian; accepts -2**31..2**32-1)."""
+        if not isinstance(value, int) or not -(1 << 31) <= value < (1 << 32):
+            raise EncodingError(".word", "value", value, "-2**31..2**32-1")
+        self.buf += _pack(value & 0xFFFFFFFF)
+
+    def dword(self, value) -> None:
+        """``.quad value`` (8 bytes); a Label gives its absolute address
+        (recorded as an ``abs64_label`` relocation)."""
+        if isinstance(value, Label):
+            self._check_label(value)
+            self._quads.append((len(self.buf), len(self._items), "abs64_label", value))
+            self.buf += bytes(8)
+            return
+        if not isinstance(value, int) or not -(1 << 63) <= value < (1 << 64):
+            raise EncodingError(".quad", "value", value, "-2**63..2**64-1")
+        self.buf += (value & _MASK64).to_bytes(8, "little")
+
+    quad = dword
+
+    def bytes(self, data) -> None:
+        self.buf += bytes(data)
+
+    def align(self, n: int, fill: Optional[int] = None) -> None:
+        """Pad to an ``n``-byte boundary of the absolute address (``n`` a power
+        of two >= 4).  Padding is NOPs where word-aligned, else ``fill`` bytes
+        (default 0); with ``fill`` given, all padding is that byte."""
+        if not isinstance(n, int) or n < 1 or n & (n - 1):
+            raise EncodingError("align", "n", n, "a power of two")
+        if n <= 1:
+            return
+        self._max_align = max(self._max_align, n)
+        pos = len(self.buf)
+        npad = (-(self.base + pos)) % n
+        self._items.append(_Align(pos, len(self._items), n, npad, fill))
+        self.buf += _padding(self.base + pos, npad, fill)
+
+    # ------------------------------------------------------------ branches
+
+    def _cond_branch(self, kind, target, cond=None, rt=None, bit=None):
+        item = _CondBranch(len(self.buf), len(self._items), kind, target, cond, rt, bit)
+        if isinstance(target, Label):
+            if target.owner != self._id:
+                self._check_label(target)
+        elif not isinstance(target, int) or isinstance(target, bool):
+            raise LabelError(f"branch target {target!r} is neither a Label nor an address")
+        # Validate the operands now (offset 0 is always legal).
+        self.buf += _pack(item.encode_short(0))
+        self._items.append(item)
+
+    def b_cond(self, cond, target) -> None:
+        """B.<cond> to a Label or an absolute address (widened when out of range)."""
+        if cond == Cond.AL:
+            self.b(target)
+            return
+        self._cond_branch(_BCOND, target, cond=cond)
+
+    def cbz(self, rt: GpReg, target) -> None:
+        self._cond_branch(_CBZ, target, rt=rt)
+
+    def cbnz(self, rt: GpReg, target) -> None:
+        self._cond_branch(_CBNZ, target, rt=rt)
+
+    def tbz(self, rt: GpReg, bit: int, target) -> None:
+        self._cond_branch(_TBZ, target, rt=rt, bit=bit)
+
+    def tbnz(self, rt: GpReg, bit: int, target) -> None:
+        self._cond_branch(_TBNZ, target, rt=rt, bit=bit)
+
+    def _fixup(self, kind, target, word) -> None:
+        if isinstance(target, Label):
+            if target.owner != self._id:
+                self._check_label(target)
+        elif kind in (_FX_B, _FX_BL):
+            if not isinstance(target, int) or isinstance(target, bool):
+                raise LabelError(f"branch target {target!r} is neither a Label nor an address")
+        else:
+            raise LabelError(f"target {target!r} is not a Label")
+        self._fixups.append((len(self.buf), len(self._items), kind, target, word))
+        self.buf += _pack(word)
+
+    def b(self, target) -> None:
+        """B to a Label, an absolute address (veneer if far), or a register
+        (``b(x16)`` is ``br x16``)."""
+        if isinstance(target, GpReg):
+            self.buf += _pack(_br.encode_br(target))
+            return
+        self._fixup(_FX_B, target, 0x14000000)
+
+    def bl(self, target) -> None:
+        """BL to a Label, an absolute address (veneer if far) or a register (blr)."""
+        if isinstance(target, GpReg):
+            self.buf += _pack(_br.encode_blr(target))
+            return
+        self._fixup(_FX_BL, target, 0x94000000)
+
+    def br(self, rn: GpReg) -> None:
+        self.buf += _pack(_br.encode_br(rn))
+
+    def blr(self, rn: GpReg) -> None:
+        self.buf += _pack(_br.encode_blr(rn))
+
+    def ret(self, rn: GpReg = _br.X[30]) -> None:
+        self.buf += _pack(_br.encode_ret(rn))
+
+    def adr(self, rd: GpReg, target) -> None:
+        """ADR rd, label (+-1 MiB)."""
+        self._fixup(_FX_ADR, target, _br.encode_adr(rd, 0))
+
+    def ldr_literal(self, rt, target) -> None:
+        """LDR (literal) rt, label: ``target`` a Label (e.g. from
+        :meth:`literal`), +-1 MiB."""
+        self._fixup(_FX_LIT, target, _br.encode_ldr_literal(rt, 0))
+
+    def ldrsw_literal(self, rt, target) -> None:
+        self._fixup(_FX_LIT, target, _br.encode_ldrsw_literal(rt, 0))
+
+    # ------------------------------------------------------------ literal pool
+
+    def literal(self, value: int) -> Label:
+        """A label of a 64-bit literal pool entry holding ``value``
+        (deduplicated among the entries not yet emitted)."""
+        if not isinstance(value, int) or isinstance(value, bool) \
+                or not -(1 << 63) <= value < (1 << 64):
+            raise EncodingError("literal", "value", value, "-2**63..2**64-1")
+        value &= _MASK64
+        return self._pool_entry(("v", value))
+
+    def address_literal(self, address: int) -> Label:
+        """Like :meth:`literal` for an absolute address outside the code: the
+        entry is listed in ``FinalCode.relocations`` (kind ``abs64``)."""
+        if not isinstance(address, int) or isinstance(address, bool) \
+                or not 0 <= address < (1 << 64):
+            raise EncodingError("address_literal", "address", address, "0..2**64-1")
+        return self._pool_entry(("a", address))
+
+    def label_literal(self, label: Label) -> Label:
+        """A pool entry holding the absolute address of ``label`` (relocated)."""
+        self._check_label(label)
+        return self._pool_entry(("l", label.id))
+
+    def _pool_entry(self, key) -> Label:
+        lab = self._pool.get(key)
+        if lab is None:
+            lab = self.new_label(f".Lpool{len(self._labels)}")
+            self._pool[key] = lab
+        return lab
+
+    def ldr_const(self, rt, value: int) -> None:
+        """``ldr rt, =value`` through the literal pool."""
+        self.ldr_literal(rt, self.literal(value))
+
+    def ldr_address(self, rt, address: int) -> None:
+        """``ldr rt, =address`` of an external address (an ``abs64`` relocation)."""
+        self.ldr_literal(rt, self.address_literal(address))
+
+    def emit_literal_pool(self, jump_over: bool = False) -> None:
+        """Emit the pending literal pool entries here (8-byte aligned).
+
+        With ``jump_over`` a ``b`` over the pool is emitted first, so the pool
+        can sit in the middle of straight-line code."""
+        if not self._pool:
+            return
+        after = None
+        if jump_over:
+            after = self.new_label()
+            self.b(after)
+        self.align(8)
+        for key, lab in self._pool.items():
+            self.bind(lab)
+            kind, v = key
+            if kind == "v":
+                self.buf += v.to_bytes(8, "little")
+            elif kind == "a":
+                self._quads.append((len(self.buf), len(self._items), "abs64", v))
+                self.buf += v.to_bytes(8, "little")
+            else:
+                self._quads.append((len(self.buf), len(self._items), "abs64_label",
+                                    self._labels[v]))
+                self.buf += bytes(8)
+        self._pool_done.update(self._pool)
+        self._pool = {}
+        if after is not None:
+            self.bind(after)
+
+    # ------------------------------------------------------------ annotations
+
+    def annotate(self, *args):
+        """``with a.annotate(text):`` annotates the code emitted in the block;
+        ``a.annotate(start, end, text)`` annotates a byte range given by
+        offsets (``a.offset``) or Labels."""
+        if len(args) == 1:
+            return self._annotate_block(args[0])
+        if len(args) == 3:
+            start, end, text = args
+            self._annotations.append((self._posof(start), self._posof(end, end=True), str(text)))
+            return None
+        raise TypeError("annotate(text) or annotate(start, end, text)")
+
+    @contextmanager
+    def _annotate_block(self, text):
+        start = (len(self.buf), len(self._items))
+        try:
+            yield
+        finally:
+            self._annotations.append((start, (len(self.buf), len(self._items)), str(text)))
+
+    def _posof(self, where, end=False):
+        if isinstance(where, Label):
+            self._check_label(where)
+            p = self._lpos[where.id]
+            if p is None:
+                raise LabelError(f"annotation bound to unbound label {where.name}")
+            return p
+        if not isinstance(where, int) or not 0 <= where <= len(self.buf):
+            raise LabelError(f"annotation offset {where!r} outside 0..{len(self.buf)}")
+        # An offset names the position after every variable item that ends
+        # at or before it (a start) / that starts before it (an end).
+        k = 0
+        for it in self._items:
+            if isinstance(it, _CondBranch):
+                if it.pos + 4 <= where if end else it.pos < where:
+                    k = it.k + 1
+                    continue
+            elif (it.pos + it.npad <= where and (it.pos < where or not end)):
+                k = it.k + 1
+                continue
+            break
+        return (where, k)
+
+    # ------------------------------------------------------------ finalize
+
+    def finalize(self) -> FinalCode:
+        """Resolve every label and fixup; return the final code.
+
+        Raises LabelError for unbound labels and for targets no branch form
+        can reach."""
+        if self._finalized:
+            raise LabelError("finalize() called twice")
+        self.emit_literal_pool()
+        for lab, p in zip(self._labels, self._lpos):
+            if p is None:
+                raise LabelError(f"label {lab.name} used or created but never bound")
+        self._finalized = True
+        return _Layout(self).run()
+
+
+def _padding(address: int, npad: int, fill: Optional[int]) -> bytes:
+    if fill is not None:
+        return bytes([fill]) * npad
+    lead = (-address) % 4 if npad else 0
+    lead = min(lead, npad)
+    rest = npad - lead
+    return bytes(lead) + _NOP_BYTES * (rest // 4) + bytes(rest % 4)
+
+
+class _Layout:
+    """The relaxation loop and the final patching (see the module docstring)."""
+
+    def __init__(self, asm: Assembler):
+        self.a = asm
+        self.base = asm.base
+        self.items = asm._items
+        self.n = len(self.items)
+
+    def shifts(self) -> List[int]:
+        base = self.base
+        cum = 0
+        out = [0] * (self.n + 1)
+        for i, it in enumerate(self.items):
+            out[i] = cum
+            if type(it) is _CondBranch:
+                if it.state:
+                    cum += 4
+            else:
+                pad = (-(base + it.pos + cum)) % it.n
+                it.pad = pad
+                cum += pad - it.npad
+        out[self.n] = cum
+        return out
+
+    def run(self) -> FinalCode:
+        a = self.a
+        base = self.base
+        lpos = a._lpos
+        nominal_end = len(a.buf)
+        branches = [it for it in self.items if type(it) is _CondBranch]
+        abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
+        veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
+        for _pass in range(2 * len(branches) + len(abs_calls) + 2):
+            sh = self.shifts()
+            end = nominal_end + sh[self.n]
+            changed = False
+            for it in branches:
+                src = it.pos + sh[it.k]
+                tgt = it.target
+                if type(tgt) is int:
+                    dst_off = tgt - base
+                else:
+                    p = lpos[tgt.id]
+                    dst_off = p[0] + sh[p[1]]
+                if it.state == 0:
+                    lo, hi = it.short_range()
+                    if lo <= dst_off - src <= hi:
+                        continue
+                    it.state = 1
+                    changed = True
+                if it.state == 1:
+                    # the unconditional b sits at src + 4
+                    if _B_LO <= dst_off - (src + 4) <= _B_HI:
+                        continue
+                    if type(tgt) is not int:
+                        raise LabelError(f"branch at +{src:#x} cannot reach label "
+                                         f"{tgt.name} at +{dst_off:#x} (beyond +-128 MiB)")
+                    it.state = 2
+                    changed = True
+            for f in abs_calls:
+                if id(f) in veneer_of:
+                    continue
+                src = f[0] + sh[f[1]]
+                if not _B_LO <= f[3] - (base + src) <= _B_HI:
+                    veneer_of[id(f)] = True
+            if not changed:
+                break
+        else:  # pragma: no cover - the loop is bounded by construction
+            raise AssertionError("branch relaxation did not converge")
+
+        sh = self.shifts()
+        if sh[self.n] == 0 and not any(it.state for it in branches):
+            buf = a.buf
+        else:
+            buf = self.rebuild(sh)
+        end = len(buf)
+
+        def final(p):
+            return p[0] + sh[p[1]]
+
+        # Veneers after the code, 8-byte aligned, one per absolute target.
+        far_targets = []
+        seen = set()
+        for it in branches:
+            if it.state == 2 and it.target not in seen:
+                seen.add(it.target)
+                far_targets.append(it.target)
+        for f in abs_calls:
+            if id(f) in veneer_of and f[3] not in seen:
+                seen.add(f[3])
+                far_targets.append(f[3])
+        veneer_at: Dict[int, int] = {}
+        relocs: List[Relocation] = []
+        if far_targets:
+            vs = a.veneer_scratch
+            if vs is None:
+                raise LabelError(
+                    f"branch to {far_targets[0]:#x} is beyond +-128 MiB of the code at "
+                    f"{base:#x}: give the Assembler an explicit veneer_scratch (e.g. x16)")
+            pad = (-(base + end)) % 8
+            buf += bytes(pad)
+            ldr = _br.encode_ldr_literal(vs, 8)
+            brw = _br.encode_br(vs)
+            for t in far_targets:
+                off = len(buf)
+                veneer_at[t] = off
+                buf += _pack(ldr) + _pack(brw) + t.to_bytes(8, "little")
+                relocs.append(Relocation(off + 8, "abs64", t))
+            a._max_align = max(a._max_align, 8)
+
+        # Conditional branches.
+        for it in branches:
+            src = it.pos + sh[it.k]
+            tgt = it.target
+            if type(tgt) is int:
+                dst_off = veneer_at[tgt] if it.state == 2 else tgt - base
+            else:
+                dst_off = final(lpos[tgt.id])
+            if it.state == 0:
+                _pack_into(buf, src, it.encode_short(dst_off - src))
+                if type(tgt) is int:
+                    relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < _TBZ else \
+                        relocs.append(Relocation(src, "pcrel14", tgt))
+            else:
+                _pack_into(buf, src, it.encode_inverse_skip())
+                _pack_into(buf, src + 4, _br.encode_b(dst_off - (src + 4)))
+                if type(tgt) is int and it.state == 1:
+                    relocs.append(Relocation(src + 4, "pcrel26", tgt))
+
+        # Plain fixups.
+        for f in a._fixups:
+            pos, k, kind, tgt, word = f
+            src = pos + sh[k]
+            if type(tgt) is int:
+                if id(f) in veneer_of:
+                    dst_off = veneer_at[tgt]
+                else:
+                    dst_off = tgt - base
+                    relocs.append(Relocation(src, "pcrel26", tgt))
+            else:
+                dst_off = final(lpos[tgt.id])
+            off = dst_off - src
+            try:
+                if kind == _FX_B or kind == _FX_BL:
+                    word = _br.patch_imm26(word, off)
+                elif kind == _FX_LIT:
+                    word = _br.patch_imm19(word, off)
+                else:
+                    word = _br.patch_adr(word, off)
+            except EncodingError as e:
+                what = tgt.name if isinstance(tgt, Label) else f"{tgt:#x}"
+                raise LabelError(f"instruction at +{src:#x} cannot reach {what} "
+                                 f"(offset {off:#x}): {e}"
+                                 + ("; emit the literal pool closer (emit_literal_pool)"
+                                    if kind == _FX_LIT else "")) from None
+            _pack_into(buf, src, word)
+
+        # Absolute 64-bit data.
+        for pos, k, kind, tgt in a._quads:
+            at = pos + sh[k]
+            if kind == "abs64_label":
+                t = final(lpos[tgt.id])
+                _pack_q_into(buf, at, (base + t) & _MASK64)
+                relocs.append(Relocation(at, "abs64_label", t))
+            else:
+                relocs.append(Relocation(at, "abs64", tgt))
+        relocs.sort(key=lambda r: r.offset)
+
+        labels = {}
+        label_offsets = {}
+        for lab, p in zip(a._labels, lpos):
+            o = final(p)
+            labels[lab.name] = o
+            label_offsets[lab.id] = o
+        anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
+        return FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align, label_offsets)
+
+    def rebuild(self, sh) -> bytearray:
+        src = self.a.buf
+        out = bytearray()
+        prev = 0
+        base = self.base
+        for it in self.items:
+            if type(it) is _CondBranch:
+                out += src[prev:it.pos + 4]
+                prev = it.pos + 4
+                if it.state:
+                    out += bytes(4)
+            else:
+                out += src[prev:it.pos]
+                out += _padding(base + len(out), it.pad, it.fill)
+                prev = it.pos + it.npad
+        out += src[prev:]
+        return out
+
+
+# B.<cond> shorthands: a.b_eq(label), a.b_ne(label), ...
+def _make_bcond(c):
+    def method(self, target):
+        self._cond_branch(_BCOND, target, cond=c)
+    method.__name__ = f"b_{c.name.lower()}"
+    method.__doc__ = f"B.{c.name} to a Label or absolute address."
+    return method
+
+
+for _c in Cond:
+    if _c < Cond.AL:
+        setattr(Assembler, f"b_{_c.name.lower()}", _make_bcond(_c))
+for _alias, _c in (("cs", Cond.HS), ("cc", Cond.LO)):
+    setattr(Assembler, f"b_{_alias}", _make_bcond(_c))
+del _c, _alias
+
+
+# ==========================================================================
+# Instructions
+# ==========================================================================
+#
+# Every instruction method is a *planner* -- a pure function from operands to
+# a list of words, built only from the encoders and plans of this package --
+# wrapped in a memo: the packed bytes are cached under the identities of the
+# operands (``id``), and the cache entry keeps the operands alive, so an
+# identity can never be reused by another object while its entry exists.
+# Operands are immutable (frozen dataclasses, enums, ints, floats, strings),
+# so equal identities mean equal operands and the cached bytes are exactly
+# what the planner would return.  Arguments of other (possibly mutable) types
+# are never cached.  A miss costs one planner call; a hit costs a dict lookup.
+
+from . import arith as _ar            # noqa: E402
+from . import bitfield as _bf         # noqa: E402
+from . import dataproc as _dp         # noqa: E402
+import importlib as _importlib  # noqa: E402
+_fp = _importlib.import_module(__package__ + ".fp")  # `from . import fp` may give x29
+from . import immediates as _im       # noqa: E402
+from . import loadstore as _ls        # noqa: E402
+from . import logical as _lg          # noqa: E402
+from . import movewide as _mw         # noqa: E402
+from . import system as _sy           # noqa: E402
+from .operands import AddrMode, Extend, Mem, Shift  # noqa: E402
+
+_IMMUTABLE = (GpReg, FpReg, Mem, int, float, str, type(None), Cond, Shift, Extend, AddrMode)
+_CACHE_LIMIT = 1 << 16
+
+
+def _miss(cache, key, planner, args):
+    words = planner(*args)
+    data = b"".join(_pack(w) for w in words)
+    for v in args:
+        if not isinstance(v, _IMMUTABLE):
+            return data
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = (data, args)
+    return data
+
+
+def _make_method(name, planner, params, scratch=False, doc=None):
+    """Generate ``def name(self, <params>[, *, scratch=None])`` with a memo."""
+    names = [p.split("=")[0].strip() for p in params]
+    if scratch:
+        sig = ", ".join(["self"] + params + ["*", "scratch=None"])
+        pre = "    if scratch is None: scratch = self.scratch\n"
+        names = names + ["scratch"]
+    else:
+        sig = ", ".join(["self"] + params)
+        pre = ""
+    key = "(" + "".join(f"_id({n}), " for n in names) + ")"
+    tup = "(" + "".join(f"{n}, " for n in names) + ")"
+    src = (f"def {name}({sig}):\n{pre}"
+           f"    k = {key}\n"
+           f"    h = _cache.get(k)\n"
+           f"    if h is None:\n"
+           f"        self.buf += _miss(_cache, k, _planner, {tup})\n"
+           f"    else:\n"
+           f"        self.buf += h[0]\n")
+    ns = {"_id": id, "_cache": {}, "_miss": _miss, "_planner": planner}
+    exec(src, ns)
+    fn = ns[name]
+    fn.__doc__ = doc or planner.__doc__
+    fn.__qualname__ = f"Assembler.{name}"
+    fn.cache = ns["_cache"]
+    return fn
+
+
+def _one(enc):
+    def planner(*args):
+        return [enc(*args)]
+    planner.__doc__ = enc.__doc__
+    return planner
+
+
+_MASKS = {32: (1 << 32) - 1, 64: (1 << 64) - 1}
+
+
+def _value(mnemonic, rd, value):
+    """``value`` reduced to the width of ``rd`` (signed or unsigned input)."""
+    size = rd.size if isinstance(rd, GpReg) else 64
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not -(1 << (size - 1)) <= value < (1 << size):
+        raise EncodingError(mnemonic, "imm", value,
+                            f"{-(1 << (size - 1))}..{(1 << size) - 1} for a {size}-bit register")
+    return value & _MASKS[size]
+
+
+def _zr(reg):
+    return GpReg(31, reg.size if isinstance(reg, GpReg) else 64)
+
+
+# --------------------------------------------------------------- add / sub
+
+def _addsub_reg(mn, sub, flags, rd, rn, rm, sh, amount):
+    shifted = {(0, 0): _ar.encode_add_shifted, (0, 1): _ar.encode_adds_shifted,
+               (1, 0): _ar.encode_sub_shifted, (1, 1): _ar.encode_subs_shifted}[(sub, flags)]
+    ext = {(0, 0): _ar.encode_add_ext, (0, 1): _ar.encode_adds_ext,
+           (1, 0): _ar.encode_sub_ext, (1, 1): _ar.encode_subs_ext}[(sub, flags)]
+    if isinstance(sh, Extend):
+        return ext(rd, rn, rm, sh, amount)
+    sp_involved = (isinstance(rd, GpReg) and rd.is_sp) or (isinstance(rn, GpReg) and rn.is_sp)
+    if sp_involved and (sh is None or sh is Shift.LSL):
+        # SP needs the extended form; LSL there is UXTX (UXTW for W), amount 0..4.
+        e = Extend.UXTX if rd.size == 64 else Extend.UXTW
+        return ext(rd, rn, rm, e, amount)
+    return shifted(rd, rn, rm, Shift.LSL if sh is None else sh, amount)
+
+
+def _addsub_planner(mn, sub, flags):
+    def planner(rd, rn, op, sh=None, amount=0, scratch=None):
+        if isinstance(op, GpReg):
+            return [_addsub_reg(mn, sub, flags, rd, rn, op, sh, amount)]
+        if sh is not None or amount:
+            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand "
+                                "(the value may be any integer of the register width)")
+        v = _value(mn, rd, op)
+        mask = _MASKS[rd.size]
+        if _im.is_add_sub_imm(v):
+            imm, s12 = _im.split_add_sub_imm(v)
+            enc = {(0, 0): _ar.encode_add_imm, (0, 1): _ar.encode_adds_imm,
+                   (1, 0): _ar.encode_sub_imm, (1, 1): _ar.encode_subs_imm}[(sub, flags)]
+            return [enc(rd, rn, imm, s12)]
+        if not sub:
+            return _im.plan_add_imm(rd, rn, v, scratch, bool(flags))
+        neg = (-v) & mask
+        if not flags or _im.is_add_sub_imm(neg):
+            # SUB without flags is ADD of the negation; SUBS #v equals ADDS #-v
+            # in all four flags when -v is an imm12 (v != 0, v != INT_MIN).
+            return _im.plan_add_imm(rd, rn, neg, scratch, bool(flags))
+        # SUBS with a materialised value: keep the exact SUBS flags.
+        tmp = rd if (not rd.is_sp and not rd.is_zr and rd.num != rn.num) else None
+        if tmp is None:
+            if scratch is None:
+                raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give "
+                                    "a scratch register")
+            tmp = _im._check_scratch(mn, scratch, rd.size, [("rn", rn)])
+        return _im.plan_mov_imm(tmp, v) + [_addsub_reg(mn, 1, 1, rd, rn, tmp, None, 0)]
+    planner.__doc__ = (f"{mn.upper()} rd, rn, op{{, shift|extend, amount}}: op a register "
+                       "(shifted/extended forms) or any integer of the register width "
+                       "(legalised; a scratch is used only when given).")
+    return planner
+
+
+def _cmp_planner(mn):
+    def planner(rn, op, sh=None, amount=0, scratch=None):
+        zr = _zr(rn)
+        if isinstance(op, GpReg):
+            return [_addsub_reg(mn, mn == "cmp", 1, zr, rn, op, sh, amount)]
+        if sh is not None or amount:
+            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
+        v = _value(mn, rn, op)
+        if mn == "cmp":
+            return _im.plan_cmp_imm(rn, v, scratch)
+        if _im.is_add_sub_imm(v) and not rn.is_zr:
+            return [_ar.encode_cmn_imm(rn, *_im.split_add_sub_imm(v))]
+        s = _im._check_scratch(mn, scratch, rn.size, [("rn", rn)]) if scratch is not None \
+            else None
+        if s is None:
+            raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give a "
+                                "scratch register")
+        return _im.plan_mov_imm(s, v) + [_addsub_reg(mn, 0, 1, zr, rn, s, None, 0)]
+    planner.__doc__ = f"{mn.upper()} rn, op: op a register or any integer (legalised)."
+    return planner
+
+
+def _neg_planner(enc):
+    def planner(rd, rm, sh=None, amount=0):
+        return [enc(rd, rm, Shift.LSL if sh is None else sh, amount)]
+    planner.__doc__ = enc.__doc__
+    return planner
+
+
+# --------------------------------------------------------------- logical
+
+def _logical_planner(mn):
+    shifted = getattr(_lg, f"encode_{mn}_shifted")
+    def planner(rd, rn, op, sh=None, amount=0, scratch=None):
+        if isinstance(op, GpReg):
+            return [shifted(rd, rn, op, Shift.LSL if sh is None else sh, amount)]
+        if sh is not None or amount:
+            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
+        if mn in ("bic", "orn", "eon", "bics"):
+            raise EncodingError(mn, "rm", op, "a register (no immediate form)")
+        return _im.plan_logical_imm(mn, rd, rn, _value(mn, rd, op), scratch)
+    planner.__doc__ = f"{mn.upper()} rd, rn, op{{, shift, amount}} (immediates legalised)."
+    return planner
+
+
+def _tst(rn, op, sh=None, amount=0, scratch=None):
+    """TST rn, op: a register (shifted) or any integer (legalised with a scratch)."""
+    if isinstance(op, GpReg):
+        return [_lg.encode_tst_shifted(rn, op, Shift.LSL if sh is None else sh, amount)]
+    if sh is not None or amount:
+        raise EncodingError("tst", "shift", sh, "no shift with an immediate operand")
+    v = _value("tst", rn, op)
+    if _im.encode_bitmask(v, rn.size) is not None:
+        return [_lg.encode_tst_imm(rn, v)]
+    if scratch is None:
+        raise EncodingError("tst", "imm", op, "a bitmask immediate, or give a scratch register")
+    return _im.plan_logical_imm("ands", _zr(rn), rn, v, scratch)
+
+
+# --------------------------------------------------------------- moves
+
+def _mov(rd, op, scratch=None):
+    """MOV rd, op: a GP/SP register, an FP register (fmov), or any integer
+    (MOVZ/MOVN/MOVK/ORR sequence writing only rd; rd = SP needs a scratch)."""
+    if isinstance(op, GpReg) and isinstance(rd, GpReg):
+        if rd.is_sp or op.is_sp:
+            return [_ar.encode_mov_sp(rd, op)]
+        return [_lg.encode_mov_reg(rd, op)]
+    if isinstance(op, FpReg) or isinstance(rd, FpReg):
+        return [_fp.encode_fmov(rd, op)]
+    v = _value("mov", rd, op)
+    if isinstance(rd, GpReg) and rd.is_sp:
+        if scratch is None:
+            raise EncodingError("mov", "rd", rd, "x0-x30 for an immediate, or give a scratch")
+        s = _im._check_scratch("mov", scratch, rd.size, [])
+        return _im.plan_mov_imm(s, v) + [_ar.encode_mov_sp(rd, s)]
+    return _im.plan_mov_imm(rd, v)
+
+
+def _shift_planner(mn):
+    imm = getattr(_bf, f"encode_{mn}_imm")
+    reg = getattr(_dp, f"encode_{mn}v")
+    def planner(rd, rn, op):
+        if isinstance(op, GpReg):
+            return [reg(rd, rn, op)]
+        return [imm(rd, rn, op)]
+    planner.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
+    return planner
+
+
+def _ccmp_planner(mn):
+    reg = getattr(_dp, f"encode_{mn}")
+    imm = getattr(_dp, f"encode_{mn}_imm")
+    def planner(rn, op, nzcv, cond):
+        if isinstance(op, GpReg):
+            return [reg(rn, op, nzcv, cond)]
+        return [imm(rn, op, nzcv, cond)]
+    planner.__doc__ = f"{mn.upper()} rn, rm|#imm5, #nzcv, cond."
+    return planner
+
+
+def _fmov(rd, op):
+    """FMOV rd, op: register moves (FP/GP) or an FP immediate (+-n/16 * 2**e)."""
+    if isinstance(op, (GpReg, FpReg)):
+        return [_fp.encode_fmov(rd, op)]
+    return [_fp.encode_fmov_imm(rd, op)]
+
+
+# --------------------------------------------------------------- loads / stores
+
+def _ldst_planner(op):
+    def planner(rt, m, scratch=None):
+        if not isinstance(m, Mem):
+            raise EncodingError(op, "mem", m, "a Mem operand (or a Label for ldr literal)")
+        if (m.index is None and m.mode is AddrMode.OFFSET and scratch is not None
+                and not _ls.LDST_OPS[op][1]):
+            return _ls.plan_ldst(op, rt, m.base, m.offset, scratch)
+        return [_ls.encode_ldst(op, rt, m)]
+    planner.__doc__ = (f"{op.upper()} rt, mem: any addressing mode; an offset no single "
+                       "instruction holds is legalised only with a scratch register.")
+    return planner
+
+
+# --------------------------------------------------------------- the table
+
+_METHODS = []
+
+
+def _add(name, planner, params, scratch=False):
+    _METHODS.append((name, planner, params, scratch))
+
+
+for _mn, _sub, _fl in (("add", 0, 0), ("adds", 0, 1), ("sub", 1, 0), ("subs", 1, 1)):
+    _add(_mn, _addsub_planner(_mn, _sub, _fl), ["rd", "rn", "op", "sh=None", "amount=0"], True)
+for _mn in ("cmp", "cmn"):
+    _add(_mn, _cmp_planner(_mn), ["rn", "op", "sh=None", "amount=0"], True)
+_add("neg", _neg_planner(_ar.encode_neg), ["rd", "rm", "sh=None", "amount=0"])
+_add("negs", _neg_planner(_ar.encode_negs), ["rd", "rm", "sh=None", "amount=0"])
+for _mn in ("adc", "adcs", "sbc", "sbcs"):
+    _add(_mn, _one(getattr(_ar, f"encode_{_mn}")), ["rd", "rn", "rm"])
+for _mn in ("ngc", "ngcs"):
+    _add(_mn, _one(getattr(_ar, f"encode_{_mn}")), ["rd", "rm"])
+for _mn in ("and", "orr", "eor", "ands", "bic", "orn", "eon", "bics"):
+    _add(_mn + "_" if _mn == "and" else _mn, _logical_planner(_mn),
+         ["rd", "rn", "op", "sh=None", "amount=0"], True)
+_add("tst", _tst, ["rn", "op", "sh=None", "amount=0"], True)
+_add("mvn", _neg_planner(_lg.encode_mvn), ["rd", "rm", "sh=None", "amount=0"])
+_add("mov", _mov, ["rd", "op"], True)
+for _mn in ("movz", "movn", "movk"):
+    _add(_mn, _one(getattr(_mw, f"encode_{_mn}")), ["rd", "imm16", "shift=0"])
+for _mn in ("lsl", "lsr", "asr"):
+    _add(_mn, _shift_planner(_mn), ["rd", "rn", "op"])
+
+
+def _ror(rd, rn, op):
+    """ROR rd, rn, #imm | rm."""
+    if isinstance(op, GpReg):
+        return [_dp.encode_rorv(rd, rn, op)]
+    return [_bf.encode_ror_imm(rd, rn, op)]
+
+
+_add("ror", _ror, ["rd", "rn", "op"])
+for _mn in ("sbfm", "bfm", "ubfm"):
+    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn", "immr", "imms"])
+for _mn in ("ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi"):
+    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn", "lsb", "width"])
+for _mn in ("uxtb", "uxth", "sxtb", "sxth", "sxtw"):
+    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn"])
+_add("extr", _one(_bf.encode_extr), ["rd", "rn", "rm", "lsb"])
+for _mn in ("udiv", "sdiv", "lslv", "lsrv", "asrv", "rorv", "mul", "mneg", "smull",
+            "smnegl", "umull", "umnegl", "smulh", "umulh"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm"])
+for _mn in ("madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm", "ra"])
+for _mn in ("rbit", "rev16", "rev32", "rev", "clz", "cls"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn"])
+for _mn in ("csel", "csinc", "csinv", "csneg"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm", "cond"])
+for _mn in ("cset", "csetm"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "cond"])
+for _mn in ("cinc", "cinv", "cneg"):
+    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "cond"])
+for _mn in ("ccmp", "ccmn"):
+    _add(_mn, _ccmp_planner(_mn), ["rn", "op", "nzcv", "cond"])
+for _mn in _ls.LDST_OPS:
+    if _mn != "ldr":
+        _add(_mn, _ldst_planner(_mn), ["rt", "m"], True)
+_add("_ldr_mem", _ldst_planner("ldr"), ["rt", "m"], True)
+for _mn in ("ldp", "stp", "ldpsw"):
+    _add(_mn, _one(getattr(_ls, f"encode_{_mn}")), ["rt1", "rt2", "m"])
+# FP
+for _mn in ("fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul"):
+    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn", "rm"])
+for _mn in ("fabs", "fneg", "fsqrt", "frintn", "frintp", "frintm", "frintz", "frinta",
+            "frintx", "frinti", "fcvt", "scvtf", "ucvtf", "fcvtns", "fcvtnu", "fcvtas",
+            "fcvtau", "fcvtps", "fcvtpu", "fcvtms", "fcvtmu", "fcvtzs", "fcvtzu"):
+    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn"])
+for _mn in ("fmadd", "fmsub", "fnmadd", "fnmsub"):
+    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn", "rm", "ra"])
+for _mn in ("fcmp", "fcmpe"):
+    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rn", "rm"])
+_add("fcsel", _one(_fp.encode_fcsel), ["rd", "rn", "rm", "cond"])
+_add("fmov", _fmov, ["rd", "op"])
+# System
+for _mn in ("nop", "isb", "yield", "wfe", "wfi", "sev", "sevl"):
+    _add(_mn + "_" if _mn == "yield" else _mn, _one(getattr(_sy, f"encode_{_mn}")), [])
+for _mn in ("brk", "hlt", "svc", "udf"):
+    _add(_mn, _one(getattr(_sy, f"encode_{_mn}")), ["imm=0"])
+_add("hint", _one(_sy.encode_hint), ["imm"])
+for _mn in ("dmb", "dsb"):
+    _add(_mn, _one(getattr(_sy, f"encode_{_mn}")), ["option='sy'"])
+_add("mrs", _one(_sy.encode_mrs), ["rt", "sysreg"])
+_add("msr", _one(_sy.encode_msr), ["sysreg", "rt"])
+
+for _name, _planner, _params, _scr in _METHODS:
+    setattr(Assembler, _name, _make_method(_name, _planner, _params, _scr))
+del _name, _planner, _params, _scr, _mn
+
+
+def _ldr(self, rt, m, *, scratch=None):
+    """LDR rt, mem (any mode; offsets legalised only with a scratch) or
+    LDR rt, label (literal)."""
+    if type(m) is Label:
+        self.ldr_literal(rt, m)
+    else:
+        self._ldr_mem(rt, m, scratch=scratch)
+
+
+def _ldrsw(self, rt, m, *, scratch=None):
+    if type(m) is Label:
+        self.ldrsw_literal(rt, m)
+    else:
+        self._ldrsw_mem(rt, m, scratch=scratch)
+
+
+Assembler._ldrsw_mem = Assembler.ldrsw
+Assembler.ldr = _ldr
+Assembler.ldrsw = _ldrsw
