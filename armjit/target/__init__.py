@@ -245,7 +245,11 @@ def check_jit() -> str:
 
 
 def setup() -> str:
-    target_dir().mkdir(parents=True, exist_ok=True)
+    try:
+        target_dir().mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise TargetError(f"cannot create the target directory {target_dir()}: {e} "
+                          "(set ARMJIT_TARGET_DIR to a writable place)") from None
     ensure_host_tools()
     ensure_rootfs()
     ensure_site()

@@ -25,7 +25,7 @@ def main(argv=None) -> int:
             return 0
         args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
         return run(args).returncode
-    except TargetError as e:
+    except (TargetError, OSError) as e:
         print(f"armjit.target: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
