@@ -309,6 +309,8 @@ def plan_add_imm(rd: GpReg, rn: GpReg, value: int, scratch: Optional[GpReg] = No
         raise EncodingError(mn, "rd", rd, "x0-x30 or xzr (ADDS cannot write SP)")
     if rd.is_zr and not set_flags:
         return []                                   # result discarded, no flags
+    if scratch is not None:
+        gp_field(mn, "scratch", scratch, zr=False)
     neg = (-v) & mask
 
     # Rn = ZR: rd = 0 + value.
@@ -367,6 +369,8 @@ def plan_cmp_imm(rn: GpReg, value: int, scratch: Optional[GpReg] = None) -> List
     v = _reduce(value, size)
     if v is None:
         raise EncodingError("cmp", "value", value, _imm_range(size))
+    if scratch is not None:
+        gp_field("cmp", "scratch", scratch, zr=False)
     neg = (-v) & ((1 << size) - 1)
     if not rn.is_zr:
         if is_add_sub_imm(v):
@@ -395,6 +399,7 @@ def plan_logical_imm(op: str, rd: GpReg, rn: GpReg, value: int,
     reg_fn = {"and": logical.encode_and_shifted, "orr": logical.encode_orr_shifted,
               "eor": logical.encode_eor_shifted, "ands": logical.encode_ands_shifted}[op]
     gp_field(op, "rd", rd, sp=(op != "ands" and isinstance(rd, GpReg) and rd.is_sp))
+    # (Rd = ZR without flags is a no-op: the empty list.)
     gp_field(op, "rn", rn)
     if rd.size != rn.size:
         raise EncodingError(op, "rn", rn, f"a register of the same width as rd ({rd})")
@@ -402,6 +407,10 @@ def plan_logical_imm(op: str, rd: GpReg, rn: GpReg, value: int,
     v = _reduce(value, size)
     if v is None:
         raise EncodingError(op, "value", value, _imm_range(size))
+    if scratch is not None:
+        gp_field(op, "scratch", scratch, zr=False)
+    if rd.is_zr and op != "ands":
+        return []                                   # result discarded, no flags
     if encode_bitmask(v, size) is not None:
         return [imm_fn(rd, rn, v)]
     if rd.is_sp:
