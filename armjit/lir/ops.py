@@ -290,15 +290,18 @@ class OpInfo:
 
 
 # name: (output, out kinds, min, max, input kinds..., summary)
+# Branch targets: before the final stages the labels of Branch/BranchCC/
+# CmpBranch*/BranchBit* are implicit (the block's successors); they are added as
+# Label inputs late (target selection/postalloc), so the label input is optional.
 # output "none" | "optional" (2-address after regalloc, or an unused result) | "required".
 _SHAPES: Dict[str, tuple] = {
     "Add": ("optional", "V", 2, 2, ("V", "Vk"), "out = in0 + in1 (2-addr: in0 += in1)"),
     "And": ("optional", "V", 2, 2, ("V", "Vk"), "out = in0 & in1"),
     "Bind": ("required", "V", 1, 1, ("r",), "ties out to the physical register in0; no code"),
-    "Branch": ("none", "", 1, 1, ("lkir",), "jump to in0 (label, abs address, [mem] or reg)"),
+    "Branch": ("none", "", 0, 1, ("lkir",), "jump to in0 (label, abs address, [mem] or reg)"),
     "BranchCC": ("none", "", 0, 1, ("l",), "b.<cond> in0 (label added by target selection)"),
-    "BranchBitNotSet": ("none", "", 3, 3, ("V", "k", "l"), "tbz in0, #in1, in2"),
-    "BranchBitSet": ("none", "", 3, 3, ("V", "k", "l"), "tbnz in0, #in1, in2"),
+    "BranchBitNotSet": ("none", "", 2, 3, ("V", "k", "l"), "tbz in0, #in1, in2"),
+    "BranchBitSet": ("none", "", 2, 3, ("V", "k", "l"), "tbnz in0, #in1, in2"),
     "BranchToYieldExit": ("none", "", 0, 0, (), "ends a yield block"),
     "Call": ("optional", "V", 1, None, ("Vkml", "Vkmi"),
              "calls in0 with args in1.. (pre-alloc); reads arg regs, clobbers caller-saved, out <- x0/d0"),
@@ -306,9 +309,9 @@ _SHAPES: Dict[str, tuple] = {
                     "C variadic call: in0 target, in1 fixed-arg count, args"),
     "CallSiteLiveValues": ("none", "", 0, None, ("Vk",), "liveness metadata after a call; no code"),
     "Cmp": ("none", "", 2, 2, ("V", "Vk"), "flags <- in0 - in1 (cmp/fcmp)"),
-    "CmpBranchNonZero": ("none", "", 2, 2, ("V", "l"), "cbnz in0, in1"),
-    "CmpBranchZero": ("none", "", 2, 2, ("V", "l"), "cbz in0, in1"),
-    "Compare": ("required", "V", 2, 2, ("V", "Vkm"), "flags <- in0 - in1; out = cond ? 1 : 0"),
+    "CmpBranchNonZero": ("none", "", 1, 2, ("V", "l"), "cbnz in0, in1"),
+    "CmpBranchZero": ("none", "", 1, 2, ("V", "l"), "cbz in0, in1"),
+    "Compare": ("required", "V", 2, 2, ("Vk", "Vkm"), "flags <- in0 - in1; out = cond ? 1 : 0"),
     "CondBranch": ("none", "", 1, 3, ("V", "l", "l"), "if in0 != 0 goto succ0 else succ1"),
     "Dec": ("none", "", 1, 1, ("Vi",), "in0 -= 1 (subs #1), sets flags"),
     "DeoptPatchpoint": ("none", "", 2, None, ("m", "k", "Vk"),
@@ -342,7 +345,7 @@ _SHAPES: Dict[str, tuple] = {
     "Negate": ("optional", "V", 1, 1, ("Vki",), "out = -in0"),
     "Nop": ("none", "", 0, 0, (), "nothing (removed before codegen)"),
     "Or": ("optional", "V", 2, 2, ("V", "Vk"), "out = in0 | in1"),
-    "Phi": ("required", "v", 1, None, ("Vk",), "out = value from the predecessor taken"),
+    "Phi": ("required", "V", 1, None, ("Vk",), "out = value from the predecessor taken"),
     "Pop": ("required", "V", 0, 0, (), "out = pop (16 bytes)"),
     "Prologue": ("none", "", 0, 0, (), "stp x29, x30; mov x29, sp"),
     "Push": ("none", "", 1, 1, ("Vk",), "push in0 (16 bytes)"),
@@ -351,7 +354,7 @@ _SHAPES: Dict[str, tuple] = {
     "ReserveStack": ("required", "V", 0, 0, (), "out = sp + max arg buffer"),
     "ResumeGenYield": ("required", "V", 1, None, ("V",), "generator resume point; out = sent value"),
     "Ret": ("none", "", 0, 0, (), "ret"),
-    "Return": ("none", "", 1, 1, ("Vk",), "return in0 (edge to the epilogue)"),
+    "Return": ("none", "", 0, 1, ("Vk",), "return in0 (edge to the epilogue)"),
     "Select": ("required", "V", 3, 3, ("V", "Vk", "Vk"), "out = in0 != 0 ? in1 : in2"),
     "SetupFrame": ("none", "", 0, 0, (), "allocate the frame, save callee-saved regs"),
     "Sext": ("required", "V", 1, 1, ("V",), "out = sign-extend(in0)"),
