@@ -170,12 +170,14 @@ def _parse_mem(text: str, col: int, ctx: _Ctx) -> Op:
     # text starts with '['
     close = text.find("]")
     inner = text[1:close]
-    rest = text[close + 1:].strip()
+    tail = text[close + 1:]
+    rest = tail.strip()
     pre = False
     if rest == "!":
         pre = True
     elif rest:
-        raise ctx.err("unexpected text after ']'", col + close + 1)
+        raise ctx.err("unexpected text after ']'",
+                      col + close + 1 + len(tail) - len(tail.lstrip()))
     parts = _split_commas(inner, col + 1, ctx)
     ops = [_parse_simple(t, c, ctx) for t, c in parts]
     base = ops[0]
