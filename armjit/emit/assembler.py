@@ -74,6 +74,7 @@ _T_LO, _T_HI = _br.IMM14_RANGE
 _A_LO, _A_HI = _br.ADR_RANGE
 
 _MASK64 = (1 << 64) - 1
+_BRANCH0: dict = {}
 
 
 class Label:
@@ -358,13 +359,23 @@ class Assembler:
 
     def _cond_branch(self, kind, target, cond=None, rt=None, bit=None):
         item = _CondBranch(len(self.buf), len(self._items), kind, target, cond, rt, bit)
-        if isinstance(target, Label):
+        if type(target) is Label:
             if target.owner != self._id:
                 self._check_label(target)
         elif not isinstance(target, int) or isinstance(target, bool):
             raise LabelError(f"branch target {target!r} is neither a Label nor an address")
-        # Validate the operands now (offset 0 is always legal).
-        self.buf += _pack(item.encode_short(0))
+        # Validate the operands now: the word with offset 0 (always legal),
+        # memoized like the instruction methods (the entry keeps the operands).
+        key = (kind, id(cond), id(rt), id(bit))
+        hit = _BRANCH0.get(key)
+        if hit is None:
+            hit = (_pack(item.encode_short(0)), cond, rt, bit)
+            if isinstance(cond, (Cond, int, type(None))) and \
+                    isinstance(rt, (GpReg, type(None))) and isinstance(bit, (int, type(None))):
+                if len(_BRANCH0) >= 1 << 14:
+                    _BRANCH0.clear()
+                _BRANCH0[key] = hit
+        self.buf += hit[0]
         self._items.append(item)
 
     def b_cond(self, cond, target) -> None:
@@ -693,7 +704,20 @@ class _Layout:
             else:
                 dst_off = final(lpos[tgt.id])
             if it.state == 0:
-                _pack_into(buf, src, it.encode_short(dst_off - src))
+                off = dst_off - src
+                w0 = _unpack_from(buf, src)[0]
+                # The relaxation loop checked the range; the field insertion is
+                # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) and
+                # the range/alignment is asserted again before writing.
+                if it.kind >= _TBZ:
+                    if off & 3 or not _T_LO <= off <= _T_HI:
+                        _br.patch_imm14(w0, off)          # raises EncodingError
+                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
+                else:
+                    if off & 3 or not _C_LO <= off <= _C_HI:
+                        _br.patch_imm19(w0, off)          # raises EncodingError
+                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
+                _pack_into(buf, src, w)
                 if type(tgt) is int:
                     relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < _TBZ else \
                         relocs.append(Relocation(src, "pcrel14", tgt))
@@ -717,7 +741,9 @@ class _Layout:
                 dst_off = final(lpos[tgt.id])
             off = dst_off - src
             try:
-                if kind == _FX_B or kind == _FX_BL:
+                if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
+                elif kind == _FX_B or kind == _FX_BL:
                     word = _br.patch_imm26(word, off)
                 elif kind == _FX_LIT:
                     word = _br.patch_imm19(word, off)
