@@ -43,6 +43,8 @@ def parse_listing(text: str) -> list[tuple[str, list[tuple[int, str, str]]]]:
         m = _INS.match(line)
         if m:
             cur[1].append((int(m.group(1), 16), m.group(2), m.group(3)))
+        elif line.rstrip() == "}":
+            continue  # end of a multi-line HIR title: the section goes on
         elif not line.startswith(" "):
             cur = (line.strip(), [])
             secs.append(cur)
@@ -509,3 +511,26 @@ def test_layout_check_catches_corrupted_slots():
     lay.slots.append(Slot("evil", "spill", -lay.total_size + 8, 8))  # inside the arg buffer
     with pytest.raises(FrameLayoutError, match="outgoing argument area overlap"):
         lay.check()
+
+
+def test_deopt_patchpoints_are_single_nops():
+    """DeoptPatchpoint embeds the JumpPatcher's stored bytes: one `nop`
+    (0xd503201f), later patched to `b stage1` (autogen.cpp:440-475)."""
+    total = 0
+    for i in range(len(DIRS)):
+        f = fn(i)
+        n_lir = len(re.findall(r"^\s+DeoptPatchpoint ", f.lir, re.M))
+        secs = [ins for t, ins in f.secs if t.startswith("DeoptPatchpoint<")]
+        assert len(secs) == n_lir
+        stage1 = f.sec("Stage 1 deoptimization exits")
+        ids = lir_frame_facts(f.lir).deopt_ids
+        pp_ids = [int(m) for m in re.findall(r"^\s+DeoptPatchpoint \[0x[0-9a-f]+\]:\w+, (\d+)\(", f.lir, re.M)]
+        titles = [t for t, _ in f.secs if t.startswith("DeoptPatchpoint<")]
+        for ins, title, pid in zip(secs, titles, pp_ids):
+            assert [x[1] for x in ins] == ["nop"] and f.w(ins[0][0]) == 0xD503201F
+            pp, target = (int(x, 16) for x in re.match(r"DeoptPatchpoint<0x(\w+) -> 0x(\w+)>", title).groups())
+            assert pp == ins[0][0]
+            # linked to the stage-1 exit of its deopt id (2 instructions per id)
+            assert target == stage1[0][2 * ids.index(pid)][0]
+        total += n_lir
+    assert total == 40
