@@ -26,7 +26,7 @@ alignment and raises :class:`EncodingError` instead of emitting a wrong word.
 from __future__ import annotations
 
 from .errors import EncodingError
-from .operands import Cond, FpReg, GpReg, X, check_range, fp_field, gp_field
+from .operands import FpReg, GpReg, X, check_range, fp_field, gp_field
 
 __all__ = [
     "B_RANGE", "IMM19_RANGE", "IMM14_RANGE", "ADR_RANGE", "ADRP_RANGE",

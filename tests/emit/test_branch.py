@@ -4,7 +4,6 @@ GNU as / LLVM data and Unicorn."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from hypothesis import assume, given, strategies as st
