@@ -56,7 +56,7 @@ K_FRAME_RECORD = 16  # arch::kFrameRecordSize
 #: frame_status} (Jit/frame_header.h:19-41).
 FRAME_HEADER_OVERHEAD = 16
 #: CodeRuntime::setFrameSize takes an int16_t: CinderX refuses bigger frames
-#: (gen_asm.cpp:1073-1077, "Frame size {} is too large").
+#: (gen_asm.cpp:1079-1083, "Frame size {} is too large").
 CINDERX_MAX_FRAME_SIZE = 0x7FFF
 
 #: CALLEE_SAVE_REGS (Jit/codegen/arch/aarch64.h:183-185), in PhyRegisterSet order.
