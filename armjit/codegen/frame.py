@@ -327,7 +327,7 @@ class FrameLayout:
         if self.callee_save_base % K_POINTER or self.last_callee_saved_reg_off % K_STACK_ALIGN:
             raise FrameLayoutError(
                 f"callee-saved area ends at X29-{self.last_callee_saved_reg_off}, "
-                "not 16-aligned (autogen.cpp:978 JIT_CHECK)"
+                "not 16-aligned (autogen.cpp:1006 JIT_CHECK)"
             )
         for op in self.save_ops:
             if not -512 <= op.x13_offset <= 504:
