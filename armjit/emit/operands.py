@@ -272,8 +272,10 @@ class Mem:
             return f"[{self.base}, {self.index}{tail}]"
         if self.mode is AddrMode.POST:
             return f"[{self.base}], #{self.offset}"
-        body = f"[{self.base}, #{self.offset}]" if self.offset else f"[{self.base}]"
-        return body + ("!" if self.mode is AddrMode.PRE else "")
+        if self.mode is AddrMode.PRE:
+            # "[x4]!" is not accepted by GNU as: a pre-index always shows its offset.
+            return f"[{self.base}, #{self.offset}]!"
+        return f"[{self.base}, #{self.offset}]" if self.offset else f"[{self.base}]"
 
 
 def mem(base: GpReg, offset: int = 0) -> Mem:
