@@ -4,7 +4,7 @@
   (:mod:`armjit.lir.parser`), raising :class:`LIRParseError` on bad input;
 * :func:`format` -- print a function byte for byte as CinderX did
   (:mod:`armjit.lir.printer`);
-* :func:`verify` -- structural checks (:mod:`armjit.lir.verify`);
+* :func:`verify` -- structural checks (:mod:`armjit.lir.verifier`);
 * :mod:`armjit.lir.interp` -- a reference interpreter for post-alloc LIR;
 * :mod:`armjit.lir.ops` -- every opcode, condition and their properties.
 
@@ -16,18 +16,13 @@ from .model import (DATA_TYPES, BasicBlock, Function, Imm, Ind, Instruction, Lab
 from .ops import OPS, Condition, GuardKind, MemoryOrder, OpInfo, Opcode
 from .parser import LIRParseError, parse, parse_instruction, parse_operand, read_log
 from .printer import format, format_instruction
+from .verifier import LIRVerifyError, check, verify
 
 __all__ = [
     "DATA_TYPES", "BasicBlock", "Function", "Imm", "Ind", "Instruction", "Label", "Mem",
     "NoneOperand", "Operand", "Origin", "Reg", "Stack", "VReg", "OPS", "Condition",
     "GuardKind", "MemoryOrder", "OpInfo", "Opcode", "LIRParseError", "parse",
     "parse_instruction", "parse_operand", "read_log", "format", "format_instruction",
-    "verify", "LIRVerifyError",
+    "verify", "check", "LIRVerifyError",
 ]
 
-
-def __getattr__(name):
-    if name in ("verify", "LIRVerifyError"):
-        from . import verify as _v
-        return getattr(_v, name)
-    raise AttributeError(name)
