@@ -1,11 +1,15 @@
 """A64 add/subtract encoders (Arm ARM DDI 0487, C4.1 encoding index).
 
+Section references are to the Arm ARM (DDI 0487): C4.1 is the A64 encoding index
+(classes named in quotes), C6.2 the alphabetical instruction pages (named by
+instruction); numbered subsections differ between issues, so names are given.
+
 Families and the classes they belong to:
 
-* C4.1.86.1 "Add/subtract (immediate)":    ADD/ADDS/SUB/SUBS (immediate), C6.2.5 ADD (immediate)
-* C4.1.87.3 "Add/subtract (shifted register)":  C6.2.6 ADD (shifted register) and SUB/ADDS/SUBS
-* C4.1.87.4 "Add/subtract (extended register)": C6.2.4 ADD (extended register) and SUB/ADDS/SUBS
-* C4.1.87.5 "Add/subtract (with carry)":   C6.2.1 ADC, ADCS, SBC, SBCS (aliases NGC, NGCS)
+* C4.1 "Add/subtract (immediate)":    ADD/ADDS/SUB/SUBS (immediate), C6.2 ADD (immediate)
+* C4.1 "Add/subtract (shifted register)":  C6.2 ADD (shifted register) and SUB/ADDS/SUBS
+* C4.1 "Add/subtract (extended register)": C6.2 ADD (extended register) and SUB/ADDS/SUBS
+* C4.1 "Add/subtract (with carry)":   C6.2 ADC, ADCS, SBC, SBCS (aliases NGC, NGCS)
 
 Aliases (C6.2): CMP/CMN (= SUBS/ADDS with Rd = ZR), NEG/NEGS (= SUB/SUBS with Rn = ZR),
 MOV (to/from SP) (= ADD (immediate) #0).
@@ -49,7 +53,7 @@ def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) 
 
 
 # ---------------------------------------------------------------- immediate
-# C4.1.86.1 Add/subtract (immediate): sf op S 100010 sh imm12 Rn Rd
+# C4.1 Add/subtract (immediate): sf op S 100010 sh imm12 Rn Rd
 
 
 def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
@@ -65,22 +69,22 @@ def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int
 
 
 def encode_add_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2.5)."""
+    """ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
     return _addsub_imm("add", 0, 0, rd, rn, imm12, shift12)
 
 
 def encode_adds_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2.8)."""
+    """ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
     return _addsub_imm("adds", 0, 1, rd, rn, imm12, shift12)
 
 
 def encode_sub_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2.358)."""
+    """SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
     return _addsub_imm("sub", 1, 0, rd, rn, imm12, shift12)
 
 
 def encode_subs_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2.364)."""
+    """SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
     return _addsub_imm("subs", 1, 1, rd, rn, imm12, shift12)
 
 
@@ -90,17 +94,17 @@ def _zr_like(reg) -> GpReg:
 
 
 def encode_cmp_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2.61)."""
+    """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2)."""
     return _addsub_imm("cmp", 1, 1, _zr_like(rn), rn, imm12, shift12)
 
 
 def encode_cmn_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2.58)."""
+    """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2)."""
     return _addsub_imm("cmn", 0, 1, _zr_like(rn), rn, imm12, shift12)
 
 
 def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
-    """MOV (to/from SP): ADD <Xd|SP>, <Xn|SP>, #0 (C6.2.203).
+    """MOV (to/from SP): ADD <Xd|SP>, <Xn|SP>, #0 (C6.2).
 
     At least one operand must be SP/WSP; for two ordinary registers use
     MOV (register), the ORR alias in logical.py.
@@ -113,7 +117,7 @@ def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
 
 
 # ---------------------------------------------------------------- shifted register
-# C4.1.87.3 Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd
+# C4.1 Add/subtract (shifted register): sf op S 01011 shift 0 Rm imm6 Rn Rd
 
 
 def _addsub_shifted(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
@@ -127,47 +131,47 @@ def _addsub_shifted(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -
 
 
 def encode_add_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ADD <Xd>, <Xn>, <Xm>{, <shift> #amount} (C6.2.6); ROR is not encodable."""
+    """ADD <Xd>, <Xn>, <Xm>{, <shift> #amount} (C6.2); ROR is not encodable."""
     return _addsub_shifted("add", 0, 0, rd, rn, rm, shift, amount)
 
 
 def encode_adds_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ADDS (shifted register) (C6.2.9)."""
+    """ADDS (shifted register) (C6.2)."""
     return _addsub_shifted("adds", 0, 1, rd, rn, rm, shift, amount)
 
 
 def encode_sub_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """SUB (shifted register) (C6.2.359)."""
+    """SUB (shifted register) (C6.2)."""
     return _addsub_shifted("sub", 1, 0, rd, rn, rm, shift, amount)
 
 
 def encode_subs_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """SUBS (shifted register) (C6.2.365)."""
+    """SUBS (shifted register) (C6.2)."""
     return _addsub_shifted("subs", 1, 1, rd, rn, rm, shift, amount)
 
 
 def encode_cmp_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """CMP (shifted register): SUBS ZR, Rn, Rm{, shift #amount} (C6.2.62)."""
+    """CMP (shifted register): SUBS ZR, Rn, Rm{, shift #amount} (C6.2)."""
     return _addsub_shifted("cmp", 1, 1, _zr_like(rn), rn, rm, shift, amount)
 
 
 def encode_cmn_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """CMN (shifted register): ADDS ZR, Rn, Rm{, shift #amount} (C6.2.59)."""
+    """CMN (shifted register): ADDS ZR, Rn, Rm{, shift #amount} (C6.2)."""
     return _addsub_shifted("cmn", 0, 1, _zr_like(rn), rn, rm, shift, amount)
 
 
 def encode_neg(rd, rm, shift=Shift.LSL, amount=0) -> int:
-    """NEG (shifted register): SUB Rd, ZR, Rm{, shift #amount} (C6.2.223)."""
+    """NEG (shifted register): SUB Rd, ZR, Rm{, shift #amount} (C6.2)."""
     return _addsub_shifted("neg", 1, 0, rd, _zr_like(rd), rm, shift, amount)
 
 
 def encode_negs(rd, rm, shift=Shift.LSL, amount=0) -> int:
-    """NEGS: SUBS Rd, ZR, Rm{, shift #amount} (C6.2.224)."""
+    """NEGS: SUBS Rd, ZR, Rm{, shift #amount} (C6.2)."""
     return _addsub_shifted("negs", 1, 1, rd, _zr_like(rd), rm, shift, amount)
 
 
 # ---------------------------------------------------------------- extended register
-# C4.1.87.4 Add/subtract (extended register): sf op S 01011 00 1 Rm option imm3 Rn Rd
+# C4.1 Add/subtract (extended register): sf op S 01011 00 1 Rm option imm3 Rn Rd
 
 
 def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> int:
@@ -176,7 +180,7 @@ def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> i
     sf = _sf(mnemonic, rd=rd, rn=rn)
     if not isinstance(extend, Extend):
         raise EncodingError(mnemonic, "extend", extend, "an Extend (UXTB..SXTX)")
-    # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2.4).
+    # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2).
     want = 64 if (sf and extend in (Extend.UXTX, Extend.SXTX)) else 32
     m = gp_field(mnemonic, "rm", rm, size=want)
     check_range(mnemonic, "amount", amount, 0, 4)
@@ -185,37 +189,37 @@ def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> i
 
 
 def encode_add_ext(rd, rn, rm, extend, amount=0) -> int:
-    """ADD <Xd|SP>, <Xn|SP>, <R><m>{, <extend> {#amount}} (C6.2.4), amount 0..4."""
+    """ADD <Xd|SP>, <Xn|SP>, <R><m>{, <extend> {#amount}} (C6.2), amount 0..4."""
     return _addsub_ext("add", 0, 0, rd, rn, rm, extend, amount)
 
 
 def encode_adds_ext(rd, rn, rm, extend, amount=0) -> int:
-    """ADDS (extended register) (C6.2.7)."""
+    """ADDS (extended register) (C6.2)."""
     return _addsub_ext("adds", 0, 1, rd, rn, rm, extend, amount)
 
 
 def encode_sub_ext(rd, rn, rm, extend, amount=0) -> int:
-    """SUB (extended register) (C6.2.357)."""
+    """SUB (extended register) (C6.2)."""
     return _addsub_ext("sub", 1, 0, rd, rn, rm, extend, amount)
 
 
 def encode_subs_ext(rd, rn, rm, extend, amount=0) -> int:
-    """SUBS (extended register) (C6.2.363)."""
+    """SUBS (extended register) (C6.2)."""
     return _addsub_ext("subs", 1, 1, rd, rn, rm, extend, amount)
 
 
 def encode_cmp_ext(rn, rm, extend, amount=0) -> int:
-    """CMP (extended register): SUBS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2.60)."""
+    """CMP (extended register): SUBS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2)."""
     return _addsub_ext("cmp", 1, 1, _zr_like(rn), rn, rm, extend, amount)
 
 
 def encode_cmn_ext(rn, rm, extend, amount=0) -> int:
-    """CMN (extended register): ADDS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2.57)."""
+    """CMN (extended register): ADDS ZR, <Xn|SP>, <R><m>, <extend> #amount (C6.2)."""
     return _addsub_ext("cmn", 0, 1, _zr_like(rn), rn, rm, extend, amount)
 
 
 # ---------------------------------------------------------------- with carry
-# C4.1.87.5 Add/subtract (with carry): sf op S 11010000 Rm 000000 Rn Rd
+# C4.1 Add/subtract (with carry): sf op S 11010000 Rm 000000 Rn Rd
 
 
 def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
@@ -227,30 +231,30 @@ def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
 
 
 def encode_adc(rd, rn, rm) -> int:
-    """ADC Rd, Rn, Rm (C6.2.1)."""
+    """ADC Rd, Rn, Rm (C6.2)."""
     return _addsub_carry("adc", 0, 0, rd, rn, rm)
 
 
 def encode_adcs(rd, rn, rm) -> int:
-    """ADCS Rd, Rn, Rm (C6.2.2)."""
+    """ADCS Rd, Rn, Rm (C6.2)."""
     return _addsub_carry("adcs", 0, 1, rd, rn, rm)
 
 
 def encode_sbc(rd, rn, rm) -> int:
-    """SBC Rd, Rn, Rm (C6.2.265)."""
+    """SBC Rd, Rn, Rm (C6.2)."""
     return _addsub_carry("sbc", 1, 0, rd, rn, rm)
 
 
 def encode_sbcs(rd, rn, rm) -> int:
-    """SBCS Rd, Rn, Rm (C6.2.266)."""
+    """SBCS Rd, Rn, Rm (C6.2)."""
     return _addsub_carry("sbcs", 1, 1, rd, rn, rm)
 
 
 def encode_ngc(rd, rm) -> int:
-    """NGC Rd, Rm: SBC Rd, ZR, Rm (C6.2.225)."""
+    """NGC Rd, Rm: SBC Rd, ZR, Rm (C6.2)."""
     return _addsub_carry("ngc", 1, 0, rd, _zr_like(rd), rm)
 
 
 def encode_ngcs(rd, rm) -> int:
-    """NGCS Rd, Rm: SBCS Rd, ZR, Rm (C6.2.226)."""
+    """NGCS Rd, Rm: SBCS Rd, ZR, Rm (C6.2)."""
     return _addsub_carry("ngcs", 1, 1, rd, _zr_like(rd), rm)

@@ -1,9 +1,9 @@
 """A64 bitfield and extract encoders.
 
-* C4.1.86.5 "Bitfield": sf opc 100110 N immr imms Rn Rd, opc 00 = SBFM (C6.2.268),
-  01 = BFM (C6.2.30), 10 = UBFM (C6.2.392); N must equal sf; immr/imms are
+* C4.1 "Bitfield": sf opc 100110 N immr imms Rn Rd, opc 00 = SBFM (C6.2),
+  01 = BFM (C6.2), 10 = UBFM (C6.2); N must equal sf; immr/imms are
   0..size-1.  All registers are ZR.
-* C4.1.86.6 "Extract": sf 00 100111 N 0 Rm imms Rn Rd = EXTR (C6.2.100); N = sf,
+* C4.1 "Extract": sf 00 100111 N 0 Rm imms Rn Rd = EXTR (C6.2); N = sf,
   lsb 0..size-1.
 
 Aliases (each instruction's "Alias conditions" table): LSL/LSR/ASR (immediate),
@@ -42,17 +42,17 @@ def _bitfield(mnemonic: str, opc: int, rd, rn, immr: int, imms: int, rn_size=Non
 
 
 def encode_sbfm(rd, rn, immr: int, imms: int) -> int:
-    """SBFM Rd, Rn, #immr, #imms (C6.2.268)."""
+    """SBFM Rd, Rn, #immr, #imms (C6.2)."""
     return _bitfield("sbfm", 0, rd, rn, immr, imms)
 
 
 def encode_bfm(rd, rn, immr: int, imms: int) -> int:
-    """BFM Rd, Rn, #immr, #imms (C6.2.30)."""
+    """BFM Rd, Rn, #immr, #imms (C6.2)."""
     return _bitfield("bfm", 1, rd, rn, immr, imms)
 
 
 def encode_ubfm(rd, rn, immr: int, imms: int) -> int:
-    """UBFM Rd, Rn, #immr, #imms (C6.2.392)."""
+    """UBFM Rd, Rn, #immr, #imms (C6.2)."""
     return _bitfield("ubfm", 2, rd, rn, immr, imms)
 
 
@@ -62,21 +62,21 @@ def _size(mnemonic, rd):
 
 
 def encode_lsl_imm(rd, rn, shift: int) -> int:
-    """LSL (immediate): UBFM Rd, Rn, #(-shift MOD size), #(size-1-shift) (C6.2.180)."""
+    """LSL (immediate): UBFM Rd, Rn, #(-shift MOD size), #(size-1-shift) (C6.2)."""
     size = _size("lsl", rd)
     check_range("lsl", "shift", shift, 0, size - 1)
     return _bitfield("lsl", 2, rd, rn, (-shift) % size, size - 1 - shift)
 
 
 def encode_lsr_imm(rd, rn, shift: int) -> int:
-    """LSR (immediate): UBFM Rd, Rn, #shift, #size-1 (C6.2.183)."""
+    """LSR (immediate): UBFM Rd, Rn, #shift, #size-1 (C6.2)."""
     size = _size("lsr", rd)
     check_range("lsr", "shift", shift, 0, size - 1)
     return _bitfield("lsr", 2, rd, rn, shift, size - 1)
 
 
 def encode_asr_imm(rd, rn, shift: int) -> int:
-    """ASR (immediate): SBFM Rd, Rn, #shift, #size-1 (C6.2.22)."""
+    """ASR (immediate): SBFM Rd, Rn, #shift, #size-1 (C6.2)."""
     size = _size("asr", rd)
     check_range("asr", "shift", shift, 0, size - 1)
     return _bitfield("asr", 0, rd, rn, shift, size - 1)
@@ -99,67 +99,67 @@ def _insert(mnemonic, opc, rd, rn, lsb, width):
 
 
 def encode_ubfx(rd, rn, lsb: int, width: int) -> int:
-    """UBFX Rd, Rn, #lsb, #width (C6.2.394)."""
+    """UBFX Rd, Rn, #lsb, #width (C6.2)."""
     return _extract("ubfx", 2, rd, rn, lsb, width)
 
 
 def encode_sbfx(rd, rn, lsb: int, width: int) -> int:
-    """SBFX Rd, Rn, #lsb, #width (C6.2.270)."""
+    """SBFX Rd, Rn, #lsb, #width (C6.2)."""
     return _extract("sbfx", 0, rd, rn, lsb, width)
 
 
 def encode_bfxil(rd, rn, lsb: int, width: int) -> int:
-    """BFXIL Rd, Rn, #lsb, #width (C6.2.31)."""
+    """BFXIL Rd, Rn, #lsb, #width (C6.2)."""
     return _extract("bfxil", 1, rd, rn, lsb, width)
 
 
 def encode_ubfiz(rd, rn, lsb: int, width: int) -> int:
-    """UBFIZ Rd, Rn, #lsb, #width (C6.2.393)."""
+    """UBFIZ Rd, Rn, #lsb, #width (C6.2)."""
     return _insert("ubfiz", 2, rd, rn, lsb, width)
 
 
 def encode_sbfiz(rd, rn, lsb: int, width: int) -> int:
-    """SBFIZ Rd, Rn, #lsb, #width (C6.2.269)."""
+    """SBFIZ Rd, Rn, #lsb, #width (C6.2)."""
     return _insert("sbfiz", 0, rd, rn, lsb, width)
 
 
 def encode_bfi(rd, rn, lsb: int, width: int) -> int:
-    """BFI Rd, Rn, #lsb, #width (C6.2.29)."""
+    """BFI Rd, Rn, #lsb, #width (C6.2)."""
     return _insert("bfi", 1, rd, rn, lsb, width)
 
 
 def encode_uxtb(rd, rn) -> int:
-    """UXTB Wd, Wn: UBFM Wd, Wn, #0, #7 (C6.2.398; 32-bit only)."""
+    """UXTB Wd, Wn: UBFM Wd, Wn, #0, #7 (C6.2; 32-bit only)."""
     gp_field("uxtb", "rd", rd, size=32)
     return _bitfield("uxtb", 2, rd, rn, 0, 7, rn_size=32)
 
 
 def encode_uxth(rd, rn) -> int:
-    """UXTH Wd, Wn: UBFM Wd, Wn, #0, #15 (C6.2.399; 32-bit only)."""
+    """UXTH Wd, Wn: UBFM Wd, Wn, #0, #15 (C6.2; 32-bit only)."""
     gp_field("uxth", "rd", rd, size=32)
     return _bitfield("uxth", 2, rd, rn, 0, 15, rn_size=32)
 
 
 def encode_sxtb(rd, rn) -> int:
-    """SXTB <Wd|Xd>, Wn: SBFM Rd, Rn, #0, #7 (C6.2.377); the source is always W."""
+    """SXTB <Wd|Xd>, Wn: SBFM Rd, Rn, #0, #7 (C6.2); the source is always W."""
     return _bitfield("sxtb", 0, rd, rn, 0, 7, rn_size=32)
 
 
 def encode_sxth(rd, rn) -> int:
-    """SXTH <Wd|Xd>, Wn: SBFM Rd, Rn, #0, #15 (C6.2.379); the source is always W."""
+    """SXTH <Wd|Xd>, Wn: SBFM Rd, Rn, #0, #15 (C6.2); the source is always W."""
     return _bitfield("sxth", 0, rd, rn, 0, 15, rn_size=32)
 
 
 def encode_sxtw(rd, rn) -> int:
-    """SXTW Xd, Wn: SBFM Xd, Xn, #0, #31 (C6.2.380)."""
+    """SXTW Xd, Wn: SBFM Xd, Xn, #0, #31 (C6.2)."""
     gp_field("sxtw", "rd", rd, size=64)
     return _bitfield("sxtw", 0, rd, rn, 0, 31, rn_size=32)
 
 
-# C4.1.86.6 Extract: sf 00 100111 N 0 Rm imms Rn Rd
+# C4.1 Extract: sf 00 100111 N 0 Rm imms Rn Rd
 
 def encode_extr(rd, rn, rm, lsb: int) -> int:
-    """EXTR Rd, Rn, Rm, #lsb (C6.2.100): Rd = (Rn:Rm) >> lsb."""
+    """EXTR Rd, Rn, Rm, #lsb (C6.2): Rd = (Rn:Rm) >> lsb."""
     d = gp_field("extr", "rd", rd)
     n = gp_field("extr", "rn", rn)
     m = gp_field("extr", "rm", rm)
@@ -169,8 +169,9 @@ def encode_extr(rd, rn, rm, lsb: int) -> int:
 
 
 def encode_ror_imm(rd, rs, shift: int) -> int:
-    """ROR (immediate): EXTR Rd, Rs, Rs, #shift (C6.2.257)."""
-    if not hasattr(rd, "size"):
-        gp_field("ror", "rd", rd)
+    """ROR (immediate): EXTR Rd, Rs, Rs, #shift (C6.2)."""
+    gp_field("ror", "rd", rd)
+    gp_field("ror", "rs", rs)
+    _sf("ror", rd=rd, rs=rs)
     check_range("ror", "shift", shift, 0, rd.size - 1)
     return encode_extr(rd, rs, rs, shift)

@@ -1,19 +1,19 @@
 """A64 data-processing (register) encoders: 1-source, 2-source, 3-source,
 conditional select and conditional compare.  All registers are ZR (never SP).
 
-* C4.1.87.1 "Data-processing (2 source)": sf 0 0 11010110 Rm opcode Rn Rd
-  UDIV (C6.2.395), SDIV (C6.2.267), LSLV/LSRV/ASRV/RORV (C6.2.181/184/23/258)
+* C4.1 "Data-processing (2 source)": sf 0 0 11010110 Rm opcode Rn Rd
+  UDIV (C6.2), SDIV (C6.2), LSLV/LSRV/ASRV/RORV (C6.2)
   with the LSL/LSR/ASR/ROR (register) aliases.
-* C4.1.87.6 "Data-processing (1 source)": sf 1 0 11010110 00000 opcode Rn Rd
-  RBIT (C6.2.249), REV16 (C6.2.252), REV32 (C6.2.253), REV (C6.2.251), CLZ (C6.2.56),
-  CLS (C6.2.55).
-* C4.1.87.9 "Data-processing (3 source)": sf 00 11011 op31 Rm o0 Ra Rn Rd
-  MADD/MSUB (C6.2.194/217, aliases MUL/MNEG), SMADDL/SMSUBL/UMADDL/UMSUBL
+* C4.1 "Data-processing (1 source)": sf 1 0 11010110 00000 opcode Rn Rd
+  RBIT (C6.2), REV16 (C6.2), REV32 (C6.2), REV (C6.2), CLZ (C6.2),
+  CLS (C6.2).
+* C4.1 "Data-processing (3 source)": sf 00 11011 op31 Rm o0 Ra Rn Rd
+  MADD/MSUB (C6.2, aliases MUL/MNEG), SMADDL/SMSUBL/UMADDL/UMSUBL
   (aliases SMULL/SMNEGL/UMULL/UMNEGL), SMULH/UMULH.
-* C4.1.87.8 "Conditional select": sf op S 11010100 Rm cond op2 Rn Rd
+* C4.1 "Conditional select": sf op S 11010100 Rm cond op2 Rn Rd
   CSEL/CSINC/CSINV/CSNEG and CSET/CSETM/CINC/CINV/CNEG.
-* C4.1.87.7 "Conditional compare (register)" and "(immediate)":
-  sf op 1 11010010 Rm|imm5 cond o2 0 Rn 0 nzcv, CCMN (C6.2.50/51), CCMP (C6.2.52/53).
+* C4.1 "Conditional compare (register)" and "(immediate)":
+  sf op 1 11010010 Rm|imm5 cond o2 0 Rn 0 nzcv, CCMN (C6.2), CCMP (C6.2).
 """
 
 from __future__ import annotations
@@ -52,39 +52,39 @@ def _two(mnemonic, opcode, rd, rn, rm) -> int:
 
 
 def encode_udiv(rd, rn, rm) -> int:
-    """UDIV Rd, Rn, Rm (C6.2.395); x/0 = 0."""
+    """UDIV Rd, Rn, Rm (C6.2); x/0 = 0."""
     return _two("udiv", 0b000010, rd, rn, rm)
 
 
 def encode_sdiv(rd, rn, rm) -> int:
-    """SDIV Rd, Rn, Rm (C6.2.267); x/0 = 0, INT_MIN/-1 = INT_MIN."""
+    """SDIV Rd, Rn, Rm (C6.2); x/0 = 0, INT_MIN/-1 = INT_MIN."""
     return _two("sdiv", 0b000011, rd, rn, rm)
 
 
 def encode_lslv(rd, rn, rm) -> int:
-    """LSLV Rd, Rn, Rm (C6.2.181): shift by Rm MOD size."""
+    """LSLV Rd, Rn, Rm (C6.2): shift by Rm MOD size."""
     return _two("lslv", 0b001000, rd, rn, rm)
 
 
 def encode_lsrv(rd, rn, rm) -> int:
-    """LSRV Rd, Rn, Rm (C6.2.184)."""
+    """LSRV Rd, Rn, Rm (C6.2)."""
     return _two("lsrv", 0b001001, rd, rn, rm)
 
 
 def encode_asrv(rd, rn, rm) -> int:
-    """ASRV Rd, Rn, Rm (C6.2.23)."""
+    """ASRV Rd, Rn, Rm (C6.2)."""
     return _two("asrv", 0b001010, rd, rn, rm)
 
 
 def encode_rorv(rd, rn, rm) -> int:
-    """RORV Rd, Rn, Rm (C6.2.258)."""
+    """RORV Rd, Rn, Rm (C6.2)."""
     return _two("rorv", 0b001011, rd, rn, rm)
 
 
-encode_lsl_reg = encode_lslv   # LSL (register), C6.2.179: always the preferred disassembly
-encode_lsr_reg = encode_lsrv   # LSR (register), C6.2.182
-encode_asr_reg = encode_asrv   # ASR (register), C6.2.21
-encode_ror_reg = encode_rorv   # ROR (register), C6.2.256
+encode_lsl_reg = encode_lslv   # LSL (register), C6.2: always the preferred disassembly
+encode_lsr_reg = encode_lsrv   # LSR (register), C6.2
+encode_asr_reg = encode_asrv   # ASR (register), C6.2
+encode_ror_reg = encode_rorv   # ROR (register), C6.2
 
 
 # ---------------------------------------------------------------- 1 source
@@ -97,33 +97,33 @@ def _one(mnemonic, opcode, rd, rn, size=None) -> int:
 
 
 def encode_rbit(rd, rn) -> int:
-    """RBIT Rd, Rn (C6.2.249)."""
+    """RBIT Rd, Rn (C6.2)."""
     return _one("rbit", 0b000000, rd, rn)
 
 
 def encode_rev16(rd, rn) -> int:
-    """REV16 Rd, Rn (C6.2.252): byte-reverse each halfword."""
+    """REV16 Rd, Rn (C6.2): byte-reverse each halfword."""
     return _one("rev16", 0b000001, rd, rn)
 
 
 def encode_rev32(rd, rn) -> int:
-    """REV32 Xd, Xn (C6.2.253): byte-reverse each word (64-bit only)."""
+    """REV32 Xd, Xn (C6.2): byte-reverse each word (64-bit only)."""
     return _one("rev32", 0b000010, rd, rn, size=64)
 
 
 def encode_rev(rd, rn) -> int:
-    """REV Rd, Rn (C6.2.251): opc 10 for W, 11 for X."""
+    """REV Rd, Rn (C6.2): opc 10 for W, 11 for X."""
     gp_field("rev", "rd", rd)
     return _one("rev", 0b000011 if rd.size == 64 else 0b000010, rd, rn)
 
 
 def encode_clz(rd, rn) -> int:
-    """CLZ Rd, Rn (C6.2.56)."""
+    """CLZ Rd, Rn (C6.2)."""
     return _one("clz", 0b000100, rd, rn)
 
 
 def encode_cls(rd, rn) -> int:
-    """CLS Rd, Rn (C6.2.55)."""
+    """CLS Rd, Rn (C6.2)."""
     return _one("cls", 0b000101, rd, rn)
 
 
@@ -142,62 +142,62 @@ def _three(mnemonic, op31, o0, rd, rn, rm, ra, long=False) -> int:
 
 
 def encode_madd(rd, rn, rm, ra) -> int:
-    """MADD Rd, Rn, Rm, Ra (C6.2.194): Rd = Ra + Rn*Rm."""
+    """MADD Rd, Rn, Rm, Ra (C6.2): Rd = Ra + Rn*Rm."""
     return _three("madd", 0b000, 0, rd, rn, rm, ra)
 
 
 def encode_msub(rd, rn, rm, ra) -> int:
-    """MSUB Rd, Rn, Rm, Ra (C6.2.217): Rd = Ra - Rn*Rm."""
+    """MSUB Rd, Rn, Rm, Ra (C6.2): Rd = Ra - Rn*Rm."""
     return _three("msub", 0b000, 1, rd, rn, rm, ra)
 
 
 def encode_mul(rd, rn, rm) -> int:
-    """MUL Rd, Rn, Rm: MADD Rd, Rn, Rm, ZR (C6.2.219)."""
+    """MUL Rd, Rn, Rm: MADD Rd, Rn, Rm, ZR (C6.2)."""
     return _three("mul", 0b000, 0, rd, rn, rm, _zr_like(rd))
 
 
 def encode_mneg(rd, rn, rm) -> int:
-    """MNEG Rd, Rn, Rm: MSUB Rd, Rn, Rm, ZR (C6.2.212)."""
+    """MNEG Rd, Rn, Rm: MSUB Rd, Rn, Rm, ZR (C6.2)."""
     return _three("mneg", 0b000, 1, rd, rn, rm, _zr_like(rd))
 
 
 def encode_smaddl(rd, rn, rm, ra) -> int:
-    """SMADDL Xd, Wn, Wm, Xa (C6.2.271)."""
+    """SMADDL Xd, Wn, Wm, Xa (C6.2)."""
     return _three("smaddl", 0b001, 0, rd, rn, rm, ra, long=True)
 
 
 def encode_smsubl(rd, rn, rm, ra) -> int:
-    """SMSUBL Xd, Wn, Wm, Xa (C6.2.276)."""
+    """SMSUBL Xd, Wn, Wm, Xa (C6.2)."""
     return _three("smsubl", 0b001, 1, rd, rn, rm, ra, long=True)
 
 
 def encode_umaddl(rd, rn, rm, ra) -> int:
-    """UMADDL Xd, Wn, Wm, Xa (C6.2.400)."""
+    """UMADDL Xd, Wn, Wm, Xa (C6.2)."""
     return _three("umaddl", 0b101, 0, rd, rn, rm, ra, long=True)
 
 
 def encode_umsubl(rd, rn, rm, ra) -> int:
-    """UMSUBL Xd, Wn, Wm, Xa (C6.2.403)."""
+    """UMSUBL Xd, Wn, Wm, Xa (C6.2)."""
     return _three("umsubl", 0b101, 1, rd, rn, rm, ra, long=True)
 
 
 def encode_smull(rd, rn, rm) -> int:
-    """SMULL Xd, Wn, Wm: SMADDL Xd, Wn, Wm, XZR (C6.2.278)."""
+    """SMULL Xd, Wn, Wm: SMADDL Xd, Wn, Wm, XZR (C6.2)."""
     return _three("smull", 0b001, 0, rd, rn, rm, GpReg64ZR, long=True)
 
 
 def encode_smnegl(rd, rn, rm) -> int:
-    """SMNEGL Xd, Wn, Wm: SMSUBL Xd, Wn, Wm, XZR (C6.2.275)."""
+    """SMNEGL Xd, Wn, Wm: SMSUBL Xd, Wn, Wm, XZR (C6.2)."""
     return _three("smnegl", 0b001, 1, rd, rn, rm, GpReg64ZR, long=True)
 
 
 def encode_umull(rd, rn, rm) -> int:
-    """UMULL Xd, Wn, Wm: UMADDL Xd, Wn, Wm, XZR (C6.2.405)."""
+    """UMULL Xd, Wn, Wm: UMADDL Xd, Wn, Wm, XZR (C6.2)."""
     return _three("umull", 0b101, 0, rd, rn, rm, GpReg64ZR, long=True)
 
 
 def encode_umnegl(rd, rn, rm) -> int:
-    """UMNEGL Xd, Wn, Wm: UMSUBL Xd, Wn, Wm, XZR (C6.2.402)."""
+    """UMNEGL Xd, Wn, Wm: UMSUBL Xd, Wn, Wm, XZR (C6.2)."""
     return _three("umnegl", 0b101, 1, rd, rn, rm, GpReg64ZR, long=True)
 
 
@@ -210,12 +210,12 @@ def _mulh(mnemonic, op31, rd, rn, rm) -> int:
 
 
 def encode_smulh(rd, rn, rm) -> int:
-    """SMULH Xd, Xn, Xm (C6.2.277): high 64 bits of the signed 128-bit product."""
+    """SMULH Xd, Xn, Xm (C6.2): high 64 bits of the signed 128-bit product."""
     return _mulh("smulh", 0b010, rd, rn, rm)
 
 
 def encode_umulh(rd, rn, rm) -> int:
-    """UMULH Xd, Xn, Xm (C6.2.404)."""
+    """UMULH Xd, Xn, Xm (C6.2)."""
     return _mulh("umulh", 0b110, rd, rn, rm)
 
 
@@ -237,51 +237,51 @@ def _csel(mnemonic, op, op2, rd, rn, rm, cond) -> int:
 
 
 def encode_csel(rd, rn, rm, cond) -> int:
-    """CSEL Rd, Rn, Rm, cond (C6.2.70)."""
+    """CSEL Rd, Rn, Rm, cond (C6.2)."""
     return _csel("csel", 0, 0, rd, rn, rm, cond)
 
 
 def encode_csinc(rd, rn, rm, cond) -> int:
-    """CSINC Rd, Rn, Rm, cond (C6.2.73)."""
+    """CSINC Rd, Rn, Rm, cond (C6.2)."""
     return _csel("csinc", 0, 1, rd, rn, rm, cond)
 
 
 def encode_csinv(rd, rn, rm, cond) -> int:
-    """CSINV Rd, Rn, Rm, cond (C6.2.74)."""
+    """CSINV Rd, Rn, Rm, cond (C6.2)."""
     return _csel("csinv", 1, 0, rd, rn, rm, cond)
 
 
 def encode_csneg(rd, rn, rm, cond) -> int:
-    """CSNEG Rd, Rn, Rm, cond (C6.2.75)."""
+    """CSNEG Rd, Rn, Rm, cond (C6.2)."""
     return _csel("csneg", 1, 1, rd, rn, rm, cond)
 
 
 def encode_cset(rd, cond) -> int:
-    """CSET Rd, cond: CSINC Rd, ZR, ZR, invert(cond) (C6.2.71); cond not AL/NV."""
+    """CSET Rd, cond: CSINC Rd, ZR, ZR, invert(cond) (C6.2); cond not AL/NV."""
     c = Cond(_cond("cset", cond, allow_al=False) ^ 1)
     return _csel("cset", 0, 1, rd, _zr_like(rd), _zr_like(rd), c)
 
 
 def encode_csetm(rd, cond) -> int:
-    """CSETM Rd, cond: CSINV Rd, ZR, ZR, invert(cond) (C6.2.72)."""
+    """CSETM Rd, cond: CSINV Rd, ZR, ZR, invert(cond) (C6.2)."""
     c = Cond(_cond("csetm", cond, allow_al=False) ^ 1)
     return _csel("csetm", 1, 0, rd, _zr_like(rd), _zr_like(rd), c)
 
 
 def encode_cinc(rd, rn, cond) -> int:
-    """CINC Rd, Rn, cond: CSINC Rd, Rn, Rn, invert(cond) (C6.2.54)."""
+    """CINC Rd, Rn, cond: CSINC Rd, Rn, Rn, invert(cond) (C6.2)."""
     c = Cond(_cond("cinc", cond, allow_al=False) ^ 1)
     return _csel("cinc", 0, 1, rd, rn, rn, c)
 
 
 def encode_cinv(rd, rn, cond) -> int:
-    """CINV Rd, Rn, cond: CSINV Rd, Rn, Rn, invert(cond) (C6.2.55)."""
+    """CINV Rd, Rn, cond: CSINV Rd, Rn, Rn, invert(cond) (C6.2)."""
     c = Cond(_cond("cinv", cond, allow_al=False) ^ 1)
     return _csel("cinv", 1, 0, rd, rn, rn, c)
 
 
 def encode_cneg(rd, rn, cond) -> int:
-    """CNEG Rd, Rn, cond: CSNEG Rd, Rn, Rn, invert(cond) (C6.2.69)."""
+    """CNEG Rd, Rn, cond: CSNEG Rd, Rn, Rn, invert(cond) (C6.2)."""
     c = Cond(_cond("cneg", cond, allow_al=False) ^ 1)
     return _csel("cneg", 1, 1, rd, rn, rn, c)
 
@@ -303,20 +303,20 @@ def _ccmp(mnemonic, op, rn, rm_or_imm, nzcv, cond, imm_form) -> int:
 
 
 def encode_ccmp(rn, rm, nzcv: int, cond) -> int:
-    """CCMP Rn, Rm, #nzcv, cond (C6.2.53)."""
+    """CCMP Rn, Rm, #nzcv, cond (C6.2)."""
     return _ccmp("ccmp", 1, rn, rm, nzcv, cond, False)
 
 
 def encode_ccmn(rn, rm, nzcv: int, cond) -> int:
-    """CCMN Rn, Rm, #nzcv, cond (C6.2.51)."""
+    """CCMN Rn, Rm, #nzcv, cond (C6.2)."""
     return _ccmp("ccmn", 0, rn, rm, nzcv, cond, False)
 
 
 def encode_ccmp_imm(rn, imm5: int, nzcv: int, cond) -> int:
-    """CCMP Rn, #imm5, #nzcv, cond (C6.2.52)."""
+    """CCMP Rn, #imm5, #nzcv, cond (C6.2)."""
     return _ccmp("ccmp", 1, rn, imm5, nzcv, cond, True)
 
 
 def encode_ccmn_imm(rn, imm5: int, nzcv: int, cond) -> int:
-    """CCMN Rn, #imm5, #nzcv, cond (C6.2.50)."""
+    """CCMN Rn, #imm5, #nzcv, cond (C6.2)."""
     return _ccmp("ccmn", 0, rn, imm5, nzcv, cond, True)

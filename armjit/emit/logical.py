@@ -1,15 +1,15 @@
 """A64 logical encoders (Arm ARM DDI 0487, C4.1 encoding index).
 
-* C4.1.86.3 "Logical (immediate)": AND, ORR, EOR, ANDS with a bitmask immediate
-  (C6.2.12 AND (immediate), C6.2.206 ORR (immediate), ...).  The immediate is
+* C4.1 "Logical (immediate)": AND, ORR, EOR, ANDS with a bitmask immediate
+  (C6.2 AND (immediate), C6.2 ORR (immediate), ...).  The immediate is
   given as its VALUE and encoded by :func:`immediates.encode_bitmask`; values
   that are not bitmask patterns are refused (see immediates.plan_logical_imm).
   Rd is SP for AND/ORR/EOR and ZR for ANDS; Rn is ZR.
-* C4.1.87.2 "Logical (shifted register)": AND, BIC, ORR, ORN, EOR, EON, ANDS,
+* C4.1 "Logical (shifted register)": AND, BIC, ORR, ORN, EOR, EON, ANDS,
   BICS; all of LSL/LSR/ASR/ROR; all registers ZR.
 
 Aliases: TST (immediate / shifted register) = ANDS ZR, ...; MVN = ORN Rd, ZR, Rm;
-MOV (register) = ORR Rd, ZR, Rm (C6.2.204); MOV (bitmask immediate) = ORR Rd, ZR, #imm.
+MOV (register) = ORR Rd, ZR, Rm (C6.2); MOV (bitmask immediate) = ORR Rd, ZR, #imm.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ __all__ = [
 LOGICAL_OPC = {"and": 0, "orr": 1, "eor": 2, "ands": 3}
 
 
-# C4.1.86.3 Logical (immediate): sf opc 100100 N immr imms Rn Rd
+# C4.1 Logical (immediate): sf opc 100100 N immr imms Rn Rd
 
 def _logical_imm(mnemonic: str, opc: int, rd, rn, value: int) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=(opc != 3))
@@ -51,36 +51,36 @@ def _logical_imm(mnemonic: str, opc: int, rd, rn, value: int) -> int:
 
 
 def encode_and_imm(rd, rn, value) -> int:
-    """AND <Xd|SP>, <Xn>, #value (C6.2.12)."""
+    """AND <Xd|SP>, <Xn>, #value (C6.2)."""
     return _logical_imm("and", 0, rd, rn, value)
 
 
 def encode_orr_imm(rd, rn, value) -> int:
-    """ORR <Xd|SP>, <Xn>, #value (C6.2.206)."""
+    """ORR <Xd|SP>, <Xn>, #value (C6.2)."""
     return _logical_imm("orr", 1, rd, rn, value)
 
 
 def encode_eor_imm(rd, rn, value) -> int:
-    """EOR <Xd|SP>, <Xn>, #value (C6.2.98)."""
+    """EOR <Xd|SP>, <Xn>, #value (C6.2)."""
     return _logical_imm("eor", 2, rd, rn, value)
 
 
 def encode_ands_imm(rd, rn, value) -> int:
-    """ANDS <Xd>, <Xn>, #value (C6.2.14)."""
+    """ANDS <Xd>, <Xn>, #value (C6.2)."""
     return _logical_imm("ands", 3, rd, rn, value)
 
 
 def encode_tst_imm(rn, value) -> int:
-    """TST <Xn>, #value: ANDS ZR, Xn, #value (C6.2.381)."""
+    """TST <Xn>, #value: ANDS ZR, Xn, #value (C6.2)."""
     return _logical_imm("tst", 3, _zr_like(rn), rn, value)
 
 
 def encode_mov_bitmask(rd, value) -> int:
-    """MOV (bitmask immediate): ORR <Xd|SP>, ZR, #value (C6.2.202)."""
+    """MOV (bitmask immediate): ORR <Xd|SP>, ZR, #value (C6.2)."""
     return _logical_imm("mov", 1, rd, _zr_like(rd), value)
 
 
-# C4.1.87.2 Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
+# C4.1 Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
 
 def _logical_shifted(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amount) -> int:
     d = gp_field(mnemonic, "rd", rd)
@@ -93,55 +93,55 @@ def _logical_shifted(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amoun
 
 
 def encode_and_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """AND (shifted register) (C6.2.13)."""
+    """AND (shifted register) (C6.2)."""
     return _logical_shifted("and", 0, 0, rd, rn, rm, shift, amount)
 
 
 def encode_bic_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """BIC (shifted register) (C6.2.32)."""
+    """BIC (shifted register) (C6.2)."""
     return _logical_shifted("bic", 0, 1, rd, rn, rm, shift, amount)
 
 
 def encode_orr_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ORR (shifted register) (C6.2.207)."""
+    """ORR (shifted register) (C6.2)."""
     return _logical_shifted("orr", 1, 0, rd, rn, rm, shift, amount)
 
 
 def encode_orn_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ORN (shifted register) (C6.2.205)."""
+    """ORN (shifted register) (C6.2)."""
     return _logical_shifted("orn", 1, 1, rd, rn, rm, shift, amount)
 
 
 def encode_eor_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """EOR (shifted register) (C6.2.99)."""
+    """EOR (shifted register) (C6.2)."""
     return _logical_shifted("eor", 2, 0, rd, rn, rm, shift, amount)
 
 
 def encode_eon_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """EON (shifted register) (C6.2.97)."""
+    """EON (shifted register) (C6.2)."""
     return _logical_shifted("eon", 2, 1, rd, rn, rm, shift, amount)
 
 
 def encode_ands_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ANDS (shifted register) (C6.2.15)."""
+    """ANDS (shifted register) (C6.2)."""
     return _logical_shifted("ands", 3, 0, rd, rn, rm, shift, amount)
 
 
 def encode_bics_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """BICS (shifted register) (C6.2.33)."""
+    """BICS (shifted register) (C6.2)."""
     return _logical_shifted("bics", 3, 1, rd, rn, rm, shift, amount)
 
 
 def encode_tst_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """TST (shifted register): ANDS ZR, Rn, Rm{, shift #amount} (C6.2.382)."""
+    """TST (shifted register): ANDS ZR, Rn, Rm{, shift #amount} (C6.2)."""
     return _logical_shifted("tst", 3, 0, _zr_like(rn), rn, rm, shift, amount)
 
 
 def encode_mvn(rd, rm, shift=Shift.LSL, amount=0) -> int:
-    """MVN: ORN Rd, ZR, Rm{, shift #amount} (C6.2.205 alias)."""
+    """MVN: ORN Rd, ZR, Rm{, shift #amount} (C6.2 alias)."""
     return _logical_shifted("mvn", 1, 1, rd, _zr_like(rd), rm, shift, amount)
 
 
 def encode_mov_reg(rd, rm) -> int:
-    """MOV (register): ORR Rd, ZR, Rm (C6.2.204).  SP is refused (use encode_mov_sp)."""
+    """MOV (register): ORR Rd, ZR, Rm (C6.2).  SP is refused (use encode_mov_sp)."""
     return _logical_shifted("mov", 1, 0, rd, _zr_like(rd), rm, Shift.LSL, 0)

@@ -1,7 +1,7 @@
 """A64 move wide (immediate) encoders: MOVN, MOVZ, MOVK.
 
-Arm ARM DDI 0487 C4.1.86.4 "Move wide (immediate)": sf opc 100101 hw imm16 Rd,
-opc 00 = MOVN (C6.2.214), 10 = MOVZ (C6.2.215), 11 = MOVK (C6.2.213).
+Arm ARM DDI 0487 C4.1 "Move wide (immediate)": sf opc 100101 hw imm16 Rd,
+opc 00 = MOVN (C6.2), 10 = MOVZ (C6.2), 11 = MOVK (C6.2).
 Rd is ZR.  ``shift`` is 0/16/32/48 for X registers and 0/16 for W registers
 (hw<1> = 1 with sf = 0 is unallocated).  Constants of any value go through
 immediates.plan_mov_imm.

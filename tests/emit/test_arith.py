@@ -14,7 +14,7 @@ import random
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from armjit.emit import arith
 from armjit.emit.errors import EncodingError
@@ -28,6 +28,12 @@ from . import oracles
 MASK64 = (1 << 64) - 1
 
 # ================================================================ shared helpers
+
+
+def fewer(divisor: int = 2):
+    """Settings for properties that start Unicorn: the active profile's example
+    count divided by ``divisor`` (only ever lowers it, as tests/conftest.py asks)."""
+    return settings(max_examples=max(25, settings.default.max_examples // divisor))
 
 
 def mask(size: int) -> int:
@@ -270,6 +276,7 @@ def addsub_imm_text(op, rd, rn, imm, sh):
     return f"{op} {rd}, {rn}, #{imm}{tail}"
 
 
+@fewer()
 @given(addsub_imm_case(), machines, u64)
 def test_addsub_imm(case, m, vn):
     op, rd, rn, imm, sh = case
@@ -305,6 +312,7 @@ def addsub_shifted_text(op, rd, rn, rm, shift, amount):
     return f"{op} {rd}, {rn}, {rm}{suffix}"
 
 
+@fewer()
 @given(addsub_shifted_case(), machines, u64, u64)
 def test_addsub_shifted(case, m, vn, vm):
     op, rd, rn, rm, shift, amount = case
@@ -346,6 +354,7 @@ def addsub_ext_text(op, rd, rn, rm, ext, amount):
     return f"{op} {rd}, {rn}, {rm}{suffix}"
 
 
+@fewer()
 @given(addsub_ext_case(), machines, u64, u64)
 def test_addsub_ext(case, m, vn, vm):
     op, rd, rn, rm, ext, amount = case
@@ -365,6 +374,7 @@ def test_addsub_ext(case, m, vn, vm):
 CARRY = {"adc": (0, 0), "adcs": (0, 1), "sbc": (1, 0), "sbcs": (1, 1)}
 
 
+@fewer()
 @given(st.sampled_from(sorted(CARRY)), sizes.flatmap(lambda s: st.tuples(reg(s), reg(s), reg(s))),
        machines, u64, u64)
 def test_addsub_carry(op, regs3, m, vn, vm):

@@ -16,7 +16,7 @@ from armjit.emit.operands import (GpReg, sp, wsp, wzr, xzr, w0, w1, w2, w3, w4, 
                                   w16, w17, x0, x1, x2, x12, x13, x16, x17)
 
 from . import oracles
-from .test_arith import check3, machines, mask, norm, reg, set_regs, sint, sizes, u64
+from .test_arith import fewer, check3, machines, mask, norm, reg, set_regs, sint, sizes, u64
 
 TABLE = [
     (lambda: bitfield.encode_ubfm(x0, x1, 3, 10), 0xd3432820, 'ubfx x0, x1, #3, #8'),
@@ -111,6 +111,7 @@ def bfm_case(draw):
     return opc, rd, rn, immr, imms
 
 
+@fewer()
 @given(bfm_case(), machines, u64, u64)
 def test_bfm(case, m, vd, vn):
     opc, rd, rn, immr, imms = case
@@ -133,6 +134,7 @@ ALIASES = {  # name: (base opcode, function(size, a, b) -> (immr, imms))
 }
 
 
+@fewer()
 @given(st.sampled_from(sorted(ALIASES)), sizes, st.data(), machines, u64, u64)
 def test_field_aliases(name, size, data, m, vd, vn):
     rd, rn = data.draw(reg(size)), data.draw(reg(size))
@@ -149,6 +151,7 @@ def test_field_aliases(name, size, data, m, vd, vn):
            asm_text=f"{name} {rd}, {rn}, #{lsb}, #{width}")
 
 
+@fewer()
 @given(st.sampled_from(["lsl", "lsr", "asr", "ror"]), sizes, st.data(), machines, u64)
 def test_shift_aliases(name, size, data, m, vn):
     rd, rn = data.draw(reg(size)), data.draw(reg(size))
@@ -167,6 +170,7 @@ def test_shift_aliases(name, size, data, m, vn):
     check3(word, text, m, exp)
 
 
+@fewer()
 @given(st.sampled_from(["uxtb", "uxth", "sxtb", "sxth", "sxtw"]), st.data(), machines, u64)
 def test_extend_aliases(name, data, m, vn):
     if name.startswith("u"):
@@ -186,6 +190,7 @@ def test_extend_aliases(name, data, m, vn):
     check3(word, f"{name} {rd}, {rn}", m, exp)
 
 
+@fewer()
 @given(sizes.flatmap(lambda s: st.tuples(reg(s), reg(s), reg(s), st.integers(0, s - 1))),
        machines, u64, u64)
 def test_extr(case, m, vn, vm):

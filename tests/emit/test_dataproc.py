@@ -245,7 +245,7 @@ def test_llvm_conformance_all_families():
 
 from armjit.emit.operands import (sp, wsp, wzr, xzr, w0, w1, w2, w3, x0, x1, x2, x3, x12,  # noqa: E402
                                   x16, x17)
-from .test_arith import check3, machines, mask, norm, reg, set_regs, sint, sizes, u64  # noqa: E402
+from .test_arith import fewer, check3, machines, mask, norm, reg, set_regs, sint, sizes, u64  # noqa: E402
 from .test_arith import add_with_carry  # noqa: E402
 
 TABLE = [
@@ -319,6 +319,7 @@ TWO = {
 }
 
 
+@fewer()
 @given(st.sampled_from(sorted(TWO)), sizes.flatmap(lambda s: st.tuples(reg(s), reg(s), reg(s))),
        machines, u64, u64)
 def test_two_source(op, regs3, m, vn, vm):
@@ -360,6 +361,7 @@ ONE = {
 }
 
 
+@fewer()
 @given(st.sampled_from(sorted(ONE)), sizes, st.data(), machines, u64)
 def test_one_source(op, size, data, m, vn):
     if op == "rev32":
@@ -372,6 +374,7 @@ def test_one_source(op, size, data, m, vn):
     check3(word, f"{op} {rd}, {rn}", m, exp)
 
 
+@fewer()
 @given(st.sampled_from(["madd", "msub"]),
        sizes.flatmap(lambda s: st.tuples(reg(s), reg(s), reg(s), reg(s))), machines, u64, u64, u64)
 def test_madd_msub(op, regs4, m, vn, vm, va):
@@ -392,6 +395,7 @@ LONG = {"smaddl": (True, 1), "smsubl": (True, -1), "umaddl": (False, 1), "umsubl
 LONG_ALIAS = {"smaddl": "smull", "smsubl": "smnegl", "umaddl": "umull", "umsubl": "umnegl"}
 
 
+@fewer()
 @given(st.sampled_from(sorted(LONG)), reg(64), reg(32), reg(32), reg(64), machines, u64, u64, u64)
 def test_long_multiply(op, rd, rn, rm, ra, m, vn, vm, va):
     word = getattr(dataproc, f"encode_{op}")(rd, rn, rm, ra)
@@ -408,6 +412,7 @@ def test_long_multiply(op, rd, rn, rm, ra, m, vn, vm, va):
         assert getattr(dataproc, f"encode_{LONG_ALIAS[op]}")(rd, rn, rm) == word
 
 
+@fewer()
 @given(st.sampled_from(["smulh", "umulh"]), reg(64), reg(64), reg(64), machines, u64, u64)
 def test_mulh(op, rd, rn, rm, m, vn, vm):
     word = getattr(dataproc, f"encode_{op}")(rd, rn, rm)
@@ -438,6 +443,7 @@ def csel_text(op, rd, rn, rm, cond):
     return f"{op} {rd}, {rn}, {rm}, {c}"
 
 
+@fewer()
 @given(st.sampled_from(sorted(CSEL)), sizes, st.data(), conds, machines, u64, u64)
 def test_cond_select(op, size, data, cond, m, vn, vm):
     rd, rn = data.draw(reg(size)), data.draw(reg(size))
@@ -449,6 +455,7 @@ def test_cond_select(op, size, data, cond, m, vn, vm):
     check3(word, csel_text(op, rd, rn, rm, cond), m, exp)
 
 
+@fewer()
 @given(st.sampled_from(["cset", "csetm", "cinc", "cinv", "cneg"]), sizes, st.data(),
        st.sampled_from(list(Cond)[:14]), machines, u64)
 def test_cond_aliases(op, size, data, cond, m, vn):
@@ -470,6 +477,7 @@ def test_cond_aliases(op, size, data, cond, m, vn):
     check3(word, csel_text(base, rd, rn, rn, inv), m, exp)
 
 
+@fewer()
 @given(st.sampled_from(["ccmp", "ccmn"]), st.booleans(), sizes, st.data(), conds,
        st.integers(0, 15), machines, u64, u64)
 def test_cond_compare(op, imm_form, size, data, cond, nzcv_imm, m, vn, vm):

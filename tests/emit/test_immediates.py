@@ -15,7 +15,7 @@ from armjit.emit.errors import EncodingError
 from armjit.emit.operands import GpReg, SP, XZR, x1, x2, x3, w1, w2
 
 from . import oracles
-from .test_arith import (Machine, add_with_carry, machines, mask, reg, set_regs, sint, u64)
+from .test_arith import (fewer, Machine, add_with_carry, machines, mask, reg, set_regs, sint, u64)
 
 MASK64 = (1 << 64) - 1
 
@@ -217,6 +217,7 @@ def check_only(out, m: Machine, allowed, sp_allowed=False):
         assert out.sp == m.sp, "sp changed"
 
 
+@fewer()
 @given(st.sampled_from([32, 64]), st.integers(0, 30), values64, machines)
 def test_plan_mov_imm(size, rdn, v, m):
     v = fit(v, size)
@@ -274,6 +275,7 @@ def plan_add_case(draw):
     return size, set_flags, rd, rn, s, fit(draw(values64), size)
 
 
+@fewer()
 @given(plan_add_case(), machines, u64)
 def test_plan_add_imm(case, m, vn):
     size, set_flags, rd, rn, scratch, v = case
@@ -325,6 +327,7 @@ def test_plan_add_imm_shapes():
     assert len(imm.plan_add_imm(x1, x2, 0x12345678)) == 3
 
 
+@fewer()
 @given(st.sampled_from([32, 64]), st.one_of(reg(64, sp=True), reg(32, sp=True)),
        scratch_regs, values64, machines, u64)
 def test_plan_cmp_imm(size, rn, sn, v, m, vn):
@@ -350,6 +353,7 @@ LOG = {"and": lambda a, b: a & b, "orr": lambda a, b: a | b, "eor": lambda a, b:
        "ands": lambda a, b: a & b}
 
 
+@fewer()
 @given(st.sampled_from(sorted(LOG)), st.sampled_from([32, 64]), st.data(), scratch_regs,
        values64, machines, u64)
 def test_plan_logical_imm(op, size, data, sn, v, m, vn):

@@ -18,7 +18,7 @@ from armjit.emit.operands import (GpReg, Shift, sp, wsp, wzr, xzr, w0, w1, w2, w
                                   x29, x30)
 
 from . import oracles
-from .test_arith import (check3, machines, mask, reg, set_regs, shift_suffix, sizes, u64)
+from .test_arith import (fewer, check3, machines, mask, reg, set_regs, shift_suffix, sizes, u64)
 
 TABLE = [
     (lambda: logical.encode_and_imm(x0, x1, 0xFF), 0x92401c20, 'and x0, x1, #0xff'),
@@ -114,6 +114,7 @@ def nz_flags(res, size):
     return oracles.nzcv(res >> (size - 1), int(res == 0), 0, 0)
 
 
+@fewer()
 @given(logical_imm_case(), machines, u64)
 def test_logical_imm(case, m, vn):
     op, rd, rn, v = case
@@ -160,6 +161,7 @@ def logical_shifted_case(draw):
     return op, rd, rn, rm, shift, amount
 
 
+@fewer()
 @given(logical_shifted_case(), machines, u64, u64)
 def test_logical_shifted(case, m, vn, vm):
     from .test_arith import shift_value

@@ -15,7 +15,7 @@ from armjit.emit.errors import EncodingError
 from armjit.emit.operands import GpReg, sp, wsp, w0, w1, w13, x0, x2, x7, x16, x17, xzr
 
 from . import oracles
-from .test_arith import check3, machines, mask, norm, reg, set_regs, sizes, u64
+from .test_arith import fewer, check3, machines, mask, norm, reg, set_regs, sizes, u64
 
 TABLE = [
     (lambda: movewide.encode_movz(x0, 0), 0xd2800000, 'mov x0, #0'),
@@ -67,6 +67,7 @@ def movewide_case(draw):
     return op, rd, draw(imm16s), shift
 
 
+@fewer()
 @given(movewide_case(), machines, u64)
 def test_movewide(case, m, vd):
     op, rd, imm, shift = case
