@@ -1,0 +1,331 @@
+"""Whole-function assembly: a CinderX post-alloc LIR dump -> the A64 code
+CinderX's runtime expects (``NativeGenerator::generateCode``,
+Jit/codegen/gen_asm.cpp:1405-1711), assembled at its final address.
+
+Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
+
+    +0   re-entry (entry-12): stp x29,x30,[sp,#-16]!; mov x29,sp; b correct_arg_count
+    +12  vectorcall entry:    stp x29,x30,[sp,#-16]!; mov x29,sp
+         keyword dispatch / argcount check   (GenerateArgcountCheckBlocks,
+                                              Jit/lir/generator.cpp:1042-1209)
+         correct_arg_count: mov x10,x1; ldp/ldr x1..x7 (PopulateEntryBlock, l.667-766)
+         LIR body blocks in LIR order (SetupFrame ... EpilogueEnd)
+         stage-1 deopt exits: mov x13,#idx; bl stage2  (GenerateDeoptExitBlocks,
+         stage 2: 8 slots [x28][fp][epilogue][code_rt][pad][pad][lr][idx]; b trampoline
+                                              generator.cpp:6895-7101)
+         prologue exit: mov sp,x29; ldp x29,x30,[sp],#16; ret
+         constant pool (MovConstPool), then far-call veneers (ldr x16,#8; br x16; .quad)
+
+Process facts that the LIR does not carry (helper addresses, the CodeRuntime*,
+GenYieldPoint*) are read from the dump's asmjit listing by :func:`process_facts`.
+Static-entry (CI_CO_STATICALLY_COMPILED) functions, primitive-argument and
+boxed-return prologues and the generator resume entry are not implemented yet:
+they raise LoweringError (none of the 104 non-generator dev-corpus functions
+needs them; heapq.merge is the one generator).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
+from armjit.lir import parse
+from armjit.lir.model import Function, Instruction
+
+from .layout import entry_plan, frame_layout, is_generator, num_args
+from .lower import COND, Ctx, LoweringError, lower_instruction
+
+__all__ = ["CompiledFunction", "compile_dump", "compile_function", "process_facts",
+           "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
+
+REENTRY_OFFSET = -12        # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h:38-63)
+STATIC_ENTRY_OFFSET = -28   # JITRT_STATIC_ENTRY_OFFSET
+CI_CO_STATICALLY_COMPILED = 0x4000
+
+X10, X13, X28, X29, X30 = X[10], X[13], X[28], X[29], X[30]
+
+
+@dataclass
+class InstrRange:
+    """Where one LIR instruction's expansion landed: [start, end) code offsets."""
+    block: int
+    index: int
+    ins: Instruction
+    start: int
+    end: int
+
+
+@dataclass
+class CompiledFunction:
+    code: bytes
+    address: int
+    entries: Dict[str, int]                 # name -> code offset
+    annotations: list                       # armjit.emit Annotation(start, end, text)
+    ranges: List[InstrRange] = field(default_factory=list)
+    patchpoints: List[Tuple[int, int, int]] = field(default_factory=list)  # (patcher, offset, deopt idx)
+    deopt_exits: Dict[int, int] = field(default_factory=dict)              # idx -> offset
+    lower_ns: int = 0
+    name: str = ""
+    final: object = None
+
+    @property
+    def vectorcall_entry(self) -> int:
+        return self.address + self.entries["vectorcall"]
+
+
+# ------------------------------------------------------------------ process facts
+
+_LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
+
+
+def _listing(text: str):
+    """(section title, address, mnemonic, operands) of each instruction line."""
+    title = None
+    out = []
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if m:
+            out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
+        elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
+            title = line.strip()
+    return out
+
+
+def _imm(s: str) -> int:
+    s = s.strip().lstrip("#")
+    return int(s, 0)
+
+
+def _mov_value(seq) -> Optional[int]:
+    """The value a mov/movk sequence leaves in its register (Capstone text)."""
+    v = None
+    for mn, ops in seq:
+        parts = [p.strip() for p in ops.split(",")]
+        if mn == "mov" and len(parts) == 2 and parts[1].startswith("#"):
+            v = _imm(parts[1]) & ((1 << 64) - 1)
+        elif mn == "movk" and v is not None:
+            sh = _imm(parts[2].split()[-1]) if len(parts) > 2 else 0
+            v = (v & ~(0xFFFF << sh)) | (_imm(parts[1]) << sh)
+        elif mn == "mov" and parts[1] in ("xzr", "wzr"):
+            v = 0
+        else:
+            return None
+    return v
+
+
+def process_facts(dirpath) -> dict:
+    """Addresses from the asmjit dump that the post-alloc LIR does not state
+    (they belong to the process that compiled the function):
+
+    * ``kw_helper`` (rt::callWithKeywordArgs[Simple]), ``argcount_helper``
+      (rt::callWithIncorrectArgcount), ``tstate_getter``
+      (_PyThreadState_GetCurrent): ``bl`` targets of the annotated sections,
+      through asmjit's ``ldr x16,#8; br x16; .quad`` stubs;
+    * ``code_rt``: the CodeRuntime* of the stage-2 deopt block;
+    * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
+      ``[x29, #off]`` before each yield (generators).
+    """
+    d = Path(dirpath)
+    meta = json.loads((d / "meta.json").read_text())
+    lines = _listing((d / "asmjit.asm").read_text())
+    binary = (d / "asmjit.bin").read_bytes()
+    base = meta["code_address"]
+
+    def resolve(t):
+        off = t - base
+        if 0 <= off <= len(binary) - 16:
+            w0 = int.from_bytes(binary[off:off + 4], "little")
+            w1 = int.from_bytes(binary[off + 4:off + 8], "little")
+            if w0 == 0x58000050 and w1 == 0xD61F0200:      # ldr x16, #8 ; br x16
+                return int.from_bytes(binary[off + 8:off + 16], "little")
+        return t
+
+    facts: dict = {"deopt_trampoline": meta.get("deopt_trampoline")}
+    for title, addr, mn, ops in lines:
+        if mn != "bl":
+            continue
+        t = resolve(_imm(ops))
+        if title and title.startswith("Keyword argument dispatch"):
+            facts.setdefault("kw_helper", t)
+        elif title == "Check if called with correct argcount":
+            facts.setdefault("argcount_helper", t)
+        elif title and ("load thread state" in title or "load tstate" in title):
+            facts.setdefault("tstate_getter", t)
+    deopt = [(mn, ops) for title, _, mn, ops in lines if title == "Deoptimization exits"]
+    seq = [(mn, ops) for mn, ops in deopt
+           if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
+    if seq:
+        facts["code_rt"] = _mov_value(seq)
+    pts, off = [], None
+    for i, (title, addr, mn, ops) in enumerate(lines):
+        m = re.fullmatch(r"x13, \[x29, #(0x[0-9a-f]+)\]", ops)
+        if mn == "str" and m:
+            j = i
+            seq = []
+            while j > 0 and lines[j - 1][2] in ("mov", "movk") and lines[j - 1][3].startswith(("x13", "w13")):
+                j -= 1
+                seq.insert(0, (lines[j][2], lines[j][3]))
+            v = _mov_value(seq) if seq else None
+            if v is not None:
+                pts.append(v)
+                off = int(m.group(1), 16)
+    if pts:
+        facts["gen_yield_points"] = pts
+        facts["gen_yield_point_offset"] = off
+    return facts
+
+
+# ------------------------------------------------------------------ assembly
+
+def _origin_title(ins: Instruction) -> Optional[str]:
+    if ins.origin is None:
+        return None
+    return ins.origin.hir
+
+
+def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: str,
+                     *, pcrel: bool = True) -> CompiledFunction:
+    t0 = time.perf_counter_ns()
+    flags = meta["flags"]
+    if flags & CI_CO_STATICALLY_COMPILED:
+        raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
+    gen = is_generator(meta)
+    if gen:
+        raise LoweringError("generator functions: the resume entry block is not implemented")
+    frame = frame_layout(text, meta)
+    a = Assembler(base=address, veneer_scratch=X[16])
+    cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
+    plan = entry_plan(meta)
+    correct = a.new_label("correct_arg_count")
+    prologue_exit = a.new_label("prologue_exit")
+    entries = {}
+
+    # -- re-entry (entry-12) and the vectorcall entry (gen_asm.cpp:1447-1480)
+    with a.annotate("Reentry with processed args"):
+        entries["reentry"] = a.offset
+        a.stp(X29, X30, pre(SP, -16))
+        a.mov(X29, SP)
+        a.b(correct)
+    entries["vectorcall"] = a.offset
+    with a.annotate("Set up frame pointer"):
+        a.stp(X29, X30, pre(SP, -16))
+        a.mov(X29, SP)
+    # -- GenerateArgcountCheckBlocks (generator.cpp:1042-1209)
+    n = num_args(meta)
+    if plan.checks_argcount:
+        argcheck = a.new_label("argcount_check")
+        with a.annotate("Keyword argument dispatch"):
+            a.tst(X[3], X[3])
+            a.b_eq(argcheck)
+            a.bl(_need(facts, "kw_helper"))
+            a.b(prologue_exit)
+        a.bind(argcheck)
+        with a.annotate("Check if called with correct argcount"):
+            a.cmp(W[2], n, scratch=W[13])
+            a.b_eq(correct)
+            a.bl(_need(facts, "argcount_helper"))
+            a.b(prologue_exit)
+    else:
+        with a.annotate("Keyword argument dispatch (varargs/kwonly)"):
+            a.bl(_need(facts, "kw_helper"))
+            a.b(prologue_exit)
+    # -- PopulateEntryBlock (generator.cpp:667-766)
+    a.bind(correct)
+    with a.annotate("Load vectorcall arguments"):
+        a.mov(X10, X[1])
+        regs = min(n, 7)
+        i = 0
+        while i < regs:
+            if i + 1 < regs:
+                a.ldp(X[i + 1], X[i + 2], mem(X10, 8 * i))
+                i += 2
+            else:
+                a.ldr(X[i + 1], mem(X10, 8 * i))
+                i += 1
+        if n > 7:
+            a.add(X10, X10, 56)
+    # -- the LIR body
+    ranges = []
+    for b in fn.blocks:
+        a.bind(cx.block_label(b.id))
+        cx.block = b.id
+        title, start = None, None
+        for k, ins in enumerate(b.instructions):
+            t = _origin_title(ins)
+            if t is not None and t != title:
+                if title is not None and a.offset > start:
+                    a.annotate(start, a.offset, title)
+                title, start = t, a.offset
+            elif title is None:
+                title, start = "--unassigned--", a.offset
+            s = a.here()
+            lower_instruction(cx, ins, b.id)
+            ranges.append((b.id, k, ins, s, a.here()))
+        if title is not None and a.offset > start:
+            a.annotate(start, a.offset, title)
+    if not a.is_bound(cx.hard_exit_label):
+        raise LoweringError("the function has no EpilogueEnd")
+    # -- deopt exits (GenerateDeoptExitBlocks, generator.cpp:6895-7101)
+    deopt = cx.deopt_labels
+    if deopt:
+        stage2 = a.new_label("deopt_stage2")
+        with a.annotate("Stage 1 deoptimization exits"):
+            for idx in sorted(deopt):
+                a.bind(deopt[idx])
+                cx.mov_imm(X13, idx)
+                a.bl(stage2)
+        with a.annotate("Deoptimization exits"):
+            a.bind(stage2)
+            a.sub(SP, SP, 64)
+            a.stp(X28, X29, mem(SP, 0))
+            a.stp(X30, X13, mem(SP, 48))
+            a.mov(X30, _need(facts, "code_rt"))
+            a.adr(X28, cx.hard_exit_label)
+            a.stp(X28, X30, mem(SP, 16))
+            a.b(_need(facts, "deopt_trampoline"))
+    # -- the prologue exit stub (generateFunctionExit)
+    a.bind(prologue_exit)
+    with a.annotate("Prologue exit"):
+        a.mov(SP, X29)
+        a.ldp(X29, X30, post(SP, 16))
+        a.ret()
+    with a.annotate("Constant pool"):
+        a.emit_literal_pool()
+    final = a.finalize()
+    # PC-relative materialisations assumed their nominal position.
+    for lab, nominal in cx.pcrel_sites:
+        if final.offset_of(lab) != nominal:
+            return compile_function(fn, meta, facts, address, text, pcrel=False)
+    out = CompiledFunction(
+        code=final.code, address=address, entries=entries, annotations=final.annotations,
+        ranges=[InstrRange(bid, k, ins, final.offset_of(s), final.offset_of(e))
+                for bid, k, ins, s, e in ranges],
+        patchpoints=[(p, final.offset_of(lab), idx) for p, lab, idx in cx.patchpoints],
+        deopt_exits={idx: final.offset_of(l) for idx, l in deopt.items()},
+        name=meta.get("fullname", ""), final=final)
+    out.lower_ns = time.perf_counter_ns() - t0
+    return out
+
+
+def _need(facts: dict, key: str) -> int:
+    v = facts.get(key)
+    if v is None:
+        raise LoweringError(f"missing process fact {key!r} (helper/runtime address)")
+    return v
+
+
+def compile_dump(dirpath, address: Optional[int] = None) -> CompiledFunction:
+    """Compile a corpus function directory (postalloc.lir + meta.json) for
+    ``address`` (default: meta.json's code_address, where asmjit's code lived)."""
+    d = Path(dirpath)
+    meta = json.loads((d / "meta.json").read_text())
+    text = (d / "postalloc.lir").read_text()
+    fn = parse(text)
+    facts = process_facts(d)
+    addr = meta["code_address"] if address is None else address
+    return compile_function(fn, meta, facts, addr, text)
