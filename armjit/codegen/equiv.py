@@ -50,10 +50,10 @@ MASK64 = (1 << 64) - 1
 ADDR_LIMIT = 1 << 48            # lazily map nothing at or above this
 
 WORLD_BASE = 0x6000_0000_0000   # the fake heap that pointer-like words point into
-WORLD_SPAN = 1 << 20           # pre-mapped; helpers return pointers into it too
+WORLD_SPAN = 1 << 18           # pre-mapped; helpers return pointers into it too
 OBJ_BASE = 0x5f00_0000_0000     # the fake function, argument and kwnames objects
 STACK_TOP = 0x7ff0_0000_0000
-STACK_SIZE = 0x4_0000           # pre-mapped
+STACK_SIZE = 0x2_0000           # pre-mapped
 CALLER_AREA = 0x1_0000          # the caller's part of the stack, above the entry SP
 ENTRY_SP = STACK_TOP - CALLER_AREA
 ARGS_ARRAY = ENTRY_SP + 0x100   # the vectorcall args array lives in the caller's stack
@@ -124,26 +124,42 @@ def _mix(*vals: int) -> int:
     return h
 
 
-def page_bytes(world: World, page: int) -> bytes:
-    """The deterministic contents of the page at ``page`` in ``world``."""
-    rng = random.Random(_mix(world.seed, page, 0x70A6E))
-    raw = rng.randbytes(PAGE)
-    words = struct.unpack(f"<{PAGE // 8}Q", raw)
-    consts = world.constants
+@functools.lru_cache(maxsize=4096)
+def _page_base(seed: int, page: int) -> Tuple[bytes, Tuple[Tuple[int, int], ...]]:
+    """A page's words, and the (offset, hash) slots that hold one of the world's constants."""
+    rng = random.Random(_mix(seed, page, 0x70A6E))
+    words = struct.unpack(f"<{PAGE // 8}Q", rng.randbytes(PAGE))
     out = []
-    for w in words:
+    slots = []
+    for i, w in enumerate(words):
         k = w >> 56
         if k < 72:                       # pointer into the fake heap, 16-aligned
             out.append(WORLD_BASE + (w & (WORLD_SPAN - 1) & ~0xF))
         elif k < 100:                    # a constant the code itself uses
-            out.append(consts[w % len(consts)] if consts else WORLD_BASE + (w & 0xFFFF0))
+            out.append(WORLD_BASE + (w & (WORLD_SPAN - 1) & ~0xF))
+            slots.append((8 * i, w))
         elif k < 150:                    # small integer (refcounts, sizes, flags)
             out.append(w & 0xFF)
         elif k < 190:
             out.append(0)
         else:                            # 32 random bits
             out.append(w & 0xFFFFFFFF)
-    return struct.pack(f"<{PAGE // 8}Q", *out)
+    return struct.pack(f"<{PAGE // 8}Q", *out), tuple(slots)
+
+
+def page_bytes(world: World, page: int) -> bytes:
+    """The deterministic contents of the page at ``page`` in ``world``: a mix of
+    pointers into the fake heap, the constants the code uses (type objects,
+    globals...), small integers, zeros and 32-bit noise."""
+    base, slots = _page_base(world.seed, page)
+    consts = world.constants
+    if not consts or not slots:
+        return base
+    buf = bytearray(base)
+    n = len(consts)
+    for off, w in slots:
+        struct.pack_into("<Q", buf, off, consts[w % n])
+    return bytes(buf)
 
 
 @functools.lru_cache(maxsize=16)
@@ -166,7 +182,7 @@ class Trace:
     effects: List[tuple] = field(default_factory=list)
     stop: tuple = ()
     instructions: int = 0
-    coverage: set = field(default_factory=set)   # code offsets of executed blocks
+    coverage: set = field(default_factory=set)   # code offsets of executed instructions
     pages: int = 0
 
     @property
@@ -265,7 +281,8 @@ class _Runner:
     def _block(self, uc, address, size, user_data) -> None:
         if self.lo <= address < self.hi:
             if self.want_coverage:
-                self.trace.coverage.add(address - self.lo)
+                off = address - self.lo
+                self.trace.coverage.update(range(off, off + max(size, 4), 4))
         self.trace.instructions += max(size, 4) // 4
         if self.trace.instructions > self.max_insns:
             self.timed_out = True
