@@ -173,8 +173,8 @@ class Trace:
     """What the outside world saw of one run.
 
     effects: in order, ``("write", addr, size, value)``,
-    ``("call", target, (x0..x7), (d0..d7), frame)`` and
-    ``("deopt", target, ((reg, value)...), slots, frame)`` tuples; addresses and
+    ``("call", target, (x0..x7), (d0..d7), frame, sp - entry_sp)`` and
+    ``("deopt", target, ((reg, value)...), slots, frame, sp - entry_sp)`` tuples; addresses and
     values inside the code are ``Code`` offsets.  stop: ``("return", x0, x1,
     d0, problems)``, ``("deopt",)``, ``("timeout", pc)``, ``("fault", pc, what)``
     or ``("bad-return", x30)``.
@@ -308,13 +308,22 @@ class _Runner:
     def d(self, i: int) -> int:
         return self.uc.reg_read(_DREGS[i]) & MASK64
 
-    def frame_view(self) -> Optional[tuple]:
+    def frame_view(self, nbytes: Optional[int] = None) -> Optional[tuple]:
+        """The ``nbytes`` (default frame_bytes) below the frame record, as words."""
         if not self.frame_bytes:
             return None
         fp = ENTRY_SP - 16
-        n = (self.frame_bytes + 7) // 8
-        data = self.uc.mem_read(fp - 8 * n, 8 * n)
+        n = (min(nbytes if nbytes is not None else self.frame_bytes, 0x1_0000) + 7) // 8
+        if n <= 0:
+            return ()
+        try:
+            data = self.uc.mem_read(fp - 8 * n, 8 * n)
+        except unicorn.UcError:
+            return ("unreadable",)
         return tuple(self.norm(w) for w in struct.unpack(f"<{n}Q", data))
+
+    def sp_offset(self) -> int:
+        return self.uc.reg_read(A.UC_ARM64_REG_SP) - ENTRY_SP
 
     def read_word(self, addr: int) -> int:
         return struct.unpack("<Q", self.uc.mem_read(addr, 8))[0]
@@ -376,7 +385,8 @@ class _Runner:
         self.ncalls += 1
         xs = tuple(self.norm(self.x(i)) for i in range(8))
         ds = tuple(self.d(i) for i in range(8))
-        self.trace.effects.append(("call", self.norm(target), xs, ds, self.frame_view()))
+        self.trace.effects.append(("call", self.norm(target), xs, ds, self.frame_view(),
+                                   self.sp_offset()))
         h = _mix(self.world.seed, target, idx)
         ne = self.world.null_every
         if ne and h % ne == 0:
@@ -403,7 +413,12 @@ class _Runner:
             slots = tuple((i, self.norm(slots[i])) for i in DEOPT_SLOTS)
         except unicorn.UcError:
             slots = ("unreadable", sp)
-        self.trace.effects.append(("deopt", self.norm(target), regs, slots, self.frame_view()))
+        # The trampoline's resumption runs the epilogue, which reloads the
+        # callee-saved registers from the frame: the whole native frame above
+        # the 8 stage-2 slots is observable.
+        whole = (ENTRY_SP - 16) - (sp + 64)
+        self.trace.effects.append(("deopt", self.norm(target), regs, slots,
+                                   self.frame_view(max(whole, self.frame_bytes)), self.sp_offset()))
         self.trace.stop = ("deopt",)
 
     def _return(self) -> None:
@@ -528,6 +543,8 @@ def _diff_effect(i: int, ea: tuple, eb: tuple) -> str:
         for r, (a, b) in enumerate(zip(ea[3], eb[3])):
             if a != b:
                 return f"effect #{i}: call {_fmt(ea[1])}: d{r} {_fmt(a)} vs {_fmt(b)}"
+        if ea[5] != eb[5]:
+            return f"effect #{i}: call {_fmt(ea[1])}: sp at entry{ea[5]:+#x} vs entry{eb[5]:+#x}"
         return f"effect #{i}: call {_fmt(ea[1])}: " + _diff_frame(ea[4], eb[4])
     if kind == "deopt":
         for (r, a), (_, b) in zip(ea[2], eb[2]):
@@ -538,6 +555,8 @@ def _diff_effect(i: int, ea: tuple, eb: tuple) -> str:
                 if sa != sb:
                     return f"effect #{i}: deopt: stage-2 slot {_fmt(sa)} vs {_fmt(sb)}"
             return f"effect #{i}: deopt: stage-2 slots {_fmt(ea[3])} vs {_fmt(eb[3])}"
+        if ea[5] != eb[5]:
+            return f"effect #{i}: deopt: sp at entry{ea[5]:+#x} vs entry{eb[5]:+#x}"
         return f"effect #{i}: deopt: " + _diff_frame(ea[4], eb[4])
     return f"effect #{i}: {_fmt(ea)} vs {_fmt(eb)}"
 

@@ -80,8 +80,8 @@ def test_records_heap_write_call_and_return():
     w = E.World(seed=3, args=(None, None))
     t = E.run_function(code, BASE, BASE, w)
     assert t.effects[0] == ("write", E.OBJ_BASE + 0x10, 8, E.OBJ_BASE + 0x100)
-    kind, target, xs, ds, frame = t.effects[1]
-    assert (kind, target) == ("call", HELPER)
+    kind, target, xs, ds, frame, sp = t.effects[1]
+    assert (kind, target, sp) == ("call", HELPER, -16)
     assert xs[0] == E.OBJ_BASE and xs[1] == E.ARGS_ARRAY and xs[2] == E.Code(20)
     assert frame is None and len(t.effects) == 2
     assert t.kind == "return" and t.stop[4] == ()
@@ -129,15 +129,15 @@ def test_deopt_event_records_index_and_slots():
     ])
     t = E.run_function(code, BASE, BASE, E.World(), deopt_target=TRAMP, frame_bytes=32)
     assert t.kind == "deopt"
-    kind, target, regs, slots, frame = t.effects[-1]
-    assert kind == "deopt" and target == TRAMP
+    kind, target, regs, slots, frame, sp = t.effects[-1]
+    assert kind == "deopt" and target == TRAMP and sp == -16 - 0x40
     assert dict(regs)[13] == 5
     slots = dict(slots)
     assert slots[7] == 5 and slots[3] == 0x1234
     assert slots[6] == E.Code(0x10)      # lr: after the stage-1 bl
     assert slots[2] == E.Code(0x1c)
     assert slots[1] == E.ENTRY_SP - 16   # fp
-    assert len(frame) == 4
+    assert len(frame) == 4               # frame_bytes below the frame record
 
 
 def test_timeout_and_fault_stops():
@@ -149,9 +149,9 @@ def test_timeout_and_fault_stops():
 
 
 def test_compare_explains_first_difference():
-    a = E.Trace(effects=[("write", 0x1000, 8, 1), ("call", 0x4000, (1, 2), (0, 0), None)],
+    a = E.Trace(effects=[("write", 0x1000, 8, 1), ("call", 0x4000, (1, 2), (0, 0), None, -16)],
                 stop=("return", 5, 0, 0, ()))
-    b = E.Trace(effects=[("write", 0x1000, 8, 1), ("call", 0x4000, (1, 3), (0, 0), None)],
+    b = E.Trace(effects=[("write", 0x1000, 8, 1), ("call", 0x4000, (1, 3), (0, 0), None, -16)],
                 stop=("return", 5, 0, 0, ()))
     v = E.compare(a, b)
     assert not v and v.reason == "effect #1: call 0x4000: x1 0x2 vs 0x3"
@@ -164,6 +164,8 @@ def test_compare_explains_first_difference():
     t1 = E.Trace(effects=a.effects[:1], stop=("timeout", E.Code(0)))
     v = E.compare(t1, a)
     assert v.equivalent and v.inconclusive
+    f = E.Trace(effects=[a.effects[0], a.effects[1][:5] + (-32,)], stop=a.stop)
+    assert E.compare(a, f).reason == "effect #1: call 0x4000: sp at entry-0x10 vs entry-0x20"
 
 
 # ------------------------------------------------------------ the corpus
@@ -302,7 +304,7 @@ def test_mutations_of_executed_instructions_are_detected():
     print(f"\nmutations: {len(res)}, detected {sum(hit.values())} ({rate:.1%}); per kind: "
           + ", ".join(f"{k} {hit[k]}/{by[k]}" for k in sorted(by)))
     assert len(res) >= 250
-    assert rate >= 0.85
+    assert rate >= 0.90          # measured: 283/297 = 95.3%
 
 
 # ------------------------------------------------------------ prove()
