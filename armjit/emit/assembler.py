@@ -109,13 +109,19 @@ class Relocation:
                         :meth:`FinalCode.relocate`.
       ``"abs64_label"`` 8 bytes hold ``base + target`` (``target`` is a code
                         offset); moved by relocation.
-      ``"pcrel26"``, ``"pcrel19"``  a direct branch at ``offset`` to the
-                        absolute address ``target``; re-patched by relocation.
+      ``"pcrel26"``, ``"pcrel19"``, ``"pcrel14"``  a direct branch (B/BL;
+                        B.cond/CBZ/CBNZ; TBZ/TBNZ) at ``offset`` to the absolute
+                        address ``target``; re-patched (range-checked) by relocation.
     """
 
     offset: int
     kind: str
     target: int
+
+
+# Relocation kind -> range-checked patcher of the branch word at its offset.
+_PATCHERS = {"pcrel26": _br.patch_imm26, "pcrel19": _br.patch_imm19,
+             "pcrel14": _br.patch_imm14}
 
 
 @dataclass
@@ -148,11 +154,11 @@ class FinalCode:
         for r in self.relocations:
             if r.kind == "abs64_label":
                 _pack_q_into(buf, r.offset, (new_base + r.target) & _MASK64)
-            elif r.kind in ("pcrel26", "pcrel19"):
+            elif r.kind in _PATCHERS:
                 word = _unpack_from(buf, r.offset)[0]
                 off = r.target - (new_base + r.offset)
                 try:
-                    word = (_br.patch_imm26 if r.kind == "pcrel26" else _br.patch_imm19)(word, off)
+                    word = _PATCHERS[r.kind](word, off)   # range-checked
                 except EncodingError as e:
                     raise LabelError(f"relocate: branch at +{r.offset:#x} cannot reach "
                                      f"{r.target:#x} from base {new_base:#x}: {e}") from None

@@ -299,6 +299,35 @@ def test_near_absolute_call_is_direct_and_relocatable():
         out.relocate(BASE + (200 << 20))
 
 
+@pytest.mark.parametrize("kind", ["tbz", "tbnz", "cbz", "b_ne"])
+def test_near_absolute_conditional_branch_is_repatched_by_relocate(kind):
+    # A direct tbz/tbnz (imm14) or cbz/b.cond (imm19) to an absolute address must
+    # keep pointing at that address after FinalCode.relocate() (Capstone decodes
+    # the moved code at its new address).
+    target = BASE + 0x1000
+    a = Assembler(base=BASE)
+    if kind in ("tbz", "tbnz"):
+        getattr(a, kind)(x3, 40, target)
+        text = f"{kind} x3, #0x28, #{target:#x}"
+    elif kind == "cbz":
+        a.cbz(x3, target)
+        text = f"cbz x3, #{target:#x}"
+    else:
+        a.b_ne(target)
+        text = f"b.ne #{target:#x}"
+    out = a.finalize()
+    assert oracles.disasm(out.code, BASE) == [text]
+    assert [r.offset for r in out.relocations] == [0]
+    moved = out.relocate(BASE + 0x2000)
+    assert oracles.disasm(moved.code, BASE + 0x2000) == [text]
+    moved = out.relocate(BASE - 0x4000)
+    assert oracles.disasm(moved.code, BASE - 0x4000) == [text]
+    # Out of the short range after the move: refused, never a wrong word.
+    far = (64 << 10) if kind in ("tbz", "tbnz") else (4 << 20)
+    with pytest.raises(LabelError, match="cannot reach"):
+        out.relocate(BASE + far)
+
+
 def test_conditional_to_far_absolute_uses_b_over_veneer():
     far = BASE + (300 << 20)
     a = Assembler(base=BASE, veneer_scratch=x16)
