@@ -66,11 +66,11 @@ Width rules taken from CinderX
   its (already negated) condition holds.  DeoptPatchpoint is a patchable nop.
 * Double arithmetic: IEEE binary64 (Python floats); Int64ToDouble -> scvtf
   from the W or X register (l.3430).
-* Flags follow A64 exactly: only Cmp, Compare, Test, Test32, Inc, Dec,
-  IntToBool, Select, Guard(Is / 8-16-bit NotZero/Zero) and the Exchange-free
-  ALU ops' ``s`` forms write NZCV here -- LIR's ``writesFlags`` (ops.cpp) is a
-  register-allocation constraint, not what the A64 code does (``add`` never
-  sets flags).
+* Flags follow the A64 code exactly: only Cmp, Compare, Test, Test32, Inc,
+  Dec, IntToBool, Select and Guard (Is; 8/16-bit NotZero/Zero) write NZCV.
+  LIR's ``writesFlags`` (ops.cpp:203-251) is a conservative scheduling
+  property, not what the A64 code does (``add``/``and``/``mul`` never set
+  flags on aarch64).
 
 Events: Call (target and X0-X7/D0-D7 arguments; without a ``call`` handler
 the run stops, ``resume(value)`` continues with the return value in X0/D0 and
