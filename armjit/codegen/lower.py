@@ -258,15 +258,13 @@ class Ctx:
                 a.emit(_br.encode_adr(rd, d))
                 return
             pd = (address >> 12) - (pc >> 12)
-            if movcost > 2 and -(1 << 20) <= pd < (1 << 20):
+            lo = address & 0xFFF
+            if movcost > (1 if lo == 0 else 2) and -(1 << 20) <= pd < (1 << 20):
                 self._pcrel_site()
                 from armjit.emit import branch as _br
                 a.emit(_br.encode_adrp(rd, pd << 12))
-                lo = address & 0xFFF
                 if lo:
                     a.add(rd, rd, lo)
-                else:
-                    pass
                 return
         self.mov_imm(rd, address)
 
