@@ -163,6 +163,17 @@ def page_bytes(world: World, page: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=16)
+def stack_bytes(seed: int) -> bytes:
+    """The pre-mapped stack's contents: heap pointers (8 mod 16) and no zero
+    words, so that a store of zero to a wrong frame slot still changes what the
+    frame holds, and a stale slot read as a pointer can be followed."""
+    rng = random.Random(_mix(seed, 0x57AC))
+    n = STACK_SIZE // 8
+    words = struct.unpack(f"<{n}Q", rng.randbytes(STACK_SIZE))
+    return struct.pack(f"<{n}Q", *(WORLD_BASE + (w & (WORLD_SPAN - 1) & ~0xF) + 8 for w in words))
+
+
+@functools.lru_cache(maxsize=16)
 def region_bytes(world: World, lo: int, size: int) -> bytes:
     """The contents of the pre-mapped region [lo, lo+size) (cached per world)."""
     return b"".join(page_bytes(world, p) for p in range(lo, lo + size, PAGE))
@@ -195,8 +206,10 @@ class Trace:
 
 class _Runner:
     def __init__(self, code: bytes, address: int, world: World, deopt_target: Optional[int],
-                 frame_bytes: int, max_insns: int, max_pages: int, coverage: bool):
+                 frame_bytes: int, max_insns: int, max_pages: int, coverage: bool,
+                 offset_map: Optional[Dict[int, int]] = None):
         self.code = code
+        self.offset_map = offset_map
         self.lo = address
         self.hi = address + len(code)
         self.world = world
@@ -234,7 +247,9 @@ class _Runner:
         s_lo = STACK_TOP - STACK_SIZE
         if any(p in self.mapped for p in range(s_lo, STACK_TOP, PAGE)):
             raise ValueError("code overlaps the harness stack")
-        self._map_data(s_lo, STACK_SIZE)
+        uc.mem_map(s_lo, STACK_SIZE, unicorn.UC_PROT_READ | unicorn.UC_PROT_WRITE)
+        uc.mem_write(s_lo, stack_bytes(world.seed))
+        self.mapped.update(range(s_lo, STACK_TOP, PAGE))
         self._map_data(WORLD_BASE, WORLD_SPAN)
 
         uc.hook_add(unicorn.UC_HOOK_MEM_READ_UNMAPPED | unicorn.UC_HOOK_MEM_WRITE_UNMAPPED,
@@ -290,7 +305,7 @@ class _Runner:
 
     def _write(self, uc, access, address, size, value, user_data) -> None:
         if self.lo <= address < self.hi:
-            addr = Code(address - self.lo)
+            addr = self.code_ref(address - self.lo)
         else:
             addr = address
         v = value & ((1 << (8 * size)) - 1) if size < 8 else value & MASK64
@@ -299,8 +314,15 @@ class _Runner:
         self.trace.effects.append(("write", addr, size, v))
 
     # -- helpers -----------------------------------------------------------
+    def code_ref(self, off: int) -> Code:
+        m = self.offset_map
+        if m is None:
+            return Code(off)
+        # Offsets with no counterpart get a value no real offset can equal.
+        return Code(m[off]) if off in m else Code(-1 - off)
+
     def norm(self, v: int):
-        return Code(v - self.lo) if self.lo <= v < self.hi else v
+        return self.code_ref(v - self.lo) if self.lo <= v < self.hi else v
 
     def x(self, i: int) -> int:
         return self.uc.reg_read(_XREGS[i])
@@ -482,7 +504,7 @@ class _Runner:
 def run_function(code: bytes, address: int, entry: int, world: World = World(), *,
                  deopt_target: Optional[int] = None, frame_bytes: int = 0,
                  max_insns: int = DEFAULT_MAX_INSNS, max_pages: int = DEFAULT_MAX_PAGES,
-                 coverage: bool = False) -> Trace:
+                 coverage: bool = False, offset_map: Optional[Dict[int, int]] = None) -> Trace:
     """Run ``code`` (loaded at ``address``) from ``entry`` under the vectorcall ABI.
 
     X0 = a fake PyFunctionObject*, X1 = the args array (in the caller's stack),
@@ -491,11 +513,15 @@ def run_function(code: bytes, address: int, entry: int, world: World = World(), 
     event and stops).  ``frame_bytes``: how many bytes below the frame record
     (FP = entry SP - 16) to snapshot at every call and deopt event (the
     interpreter frame and spill slots that helpers and deopt read).
+    ``offset_map``: for code whose layout differs from the reference's, maps
+    this code's offsets (return addresses after calls, deopt exits, epilogue,
+    pool entries) to the reference's offsets; values are then recorded as
+    ``Code(reference offset)`` (unmapped offsets as ``Code(-1 - offset)``).
     """
     if not address <= entry < address + len(code):
         raise ValueError(f"entry {entry:#x} is outside the code [{address:#x}, {address + len(code):#x})")
     return _Runner(code, address, world, deopt_target, frame_bytes, max_insns, max_pages,
-                   coverage).run(entry)
+                   coverage, offset_map).run(entry)
 
 
 # ------------------------------------------------------------------ comparison
@@ -899,26 +925,34 @@ def worlds(info: FunctionInfo, seeds: Sequence[int]) -> List[World]:
 
 
 def run_world(code: bytes, address: int, entry: int, info: FunctionInfo, world: World,
-              max_insns: int = DEFAULT_MAX_INSNS, coverage: bool = False) -> Trace:
+              max_insns: int = DEFAULT_MAX_INSNS, coverage: bool = False,
+              offset_map: Optional[Dict[int, int]] = None) -> Trace:
     """One run of ``code`` (asmjit's or armjit's, whose vectorcall entry is
     ``entry``) for the function ``info`` under ``world``."""
     start = entry + REENTRY_OFFSET if world.reentry else entry
     return run_function(code, address, start, world, deopt_target=info.deopt_target,
-                        frame_bytes=info.frame_bytes, max_insns=max_insns, coverage=coverage)
+                        frame_bytes=info.frame_bytes, max_insns=max_insns, coverage=coverage,
+                        offset_map=offset_map)
 
 
 def prove(dirpath, armjit_code: bytes, armjit_address: int, armjit_entry: int,
           seeds: Sequence[int] = tuple(range(VARIANTS)), *, max_insns: int = DEFAULT_MAX_INSNS,
-          primitive: bool = False) -> Verdict:
+          primitive: bool = False, armjit_offsets: Optional[Dict[int, int]] = None) -> Verdict:
     """Run asmjit's code for the function in ``dirpath`` and armjit's code under
-    the same worlds (see ``worlds``) and compare every pair of traces."""
+    the same worlds (see ``worlds``) and compare every pair of traces.
+
+    ``armjit_offsets`` maps armjit code offsets to asmjit's when the layouts
+    differ (see run_function's ``offset_map``); without it, code-pointer values
+    (return addresses, deopt exits, adr'd pool addresses) must sit at the same
+    offsets in both codes.  ``primitive``: compare X1/D0 at the return too."""
     info = load_function(dirpath)
     inconclusive = 0
     runs = 0
     last = ""
     for w in worlds(info, seeds):
         ta = run_world(info.code, info.address, info.entry, info, w, max_insns)
-        tb = run_world(armjit_code, armjit_address, armjit_entry, info, w, max_insns)
+        tb = run_world(armjit_code, armjit_address, armjit_entry, info, w, max_insns,
+                       offset_map=armjit_offsets)
         v = compare(ta, tb, primitive=primitive)
         runs += 1
         if not v:
