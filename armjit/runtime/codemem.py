@@ -1,26 +1,24 @@
 """Executable code memory on aarch64 Linux: W^X pages and the icache flush.
 
-Code is written into an anonymous read-write mapping, which is then switched
-to read-execute (never both writable and executable), and the instruction
-cache is flushed for the range with libgcc's ``__clear_cache``: on aarch64 the
-data and instruction caches are not coherent for self-written code (Arm ARM
-B2.4.4, "Concurrent modification and execution of instructions"), and CinderX's
-own allocator does not flush on Linux (cinderx-backend-notes.md section 5),
-so the emitter must.
+Code is written into an anonymous read-write mapping, which is then sealed
+read-execute (never writable and executable at once), and the instruction cache
+is flushed for the range: on aarch64 the data and instruction caches are not
+coherent for code the process wrote itself (Arm ARM B2.4.4, "Concurrent
+modification and execution of instructions"), and CinderX's own allocator does
+not flush on Linux (cinderx-backend-notes.md section 5), so armjit must.
 
-This module runs on the target only (the aarch64 python3.14 under qemu); it
+The system calls and the flush go through the C shim (csrc/, built with cffi by
+``python -m armjit.target setup``).  This module runs on the target only; it
 refuses to run elsewhere rather than execute aarch64 bytes on another CPU.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import mmap
+import os
 import platform
 
-PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
-MAP_PRIVATE, MAP_ANONYMOUS = 0x02, 0x20
 PAGE = mmap.PAGESIZE
 
 
@@ -28,22 +26,15 @@ class CodeMemoryError(RuntimeError):
     pass
 
 
-def _libc():
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                          ctypes.c_int, ctypes.c_long]
-    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    return libc
-
-
-def _clear_cache():
-    lib = ctypes.CDLL(ctypes.util.find_library("gcc_s") or "libgcc_s.so.1")
-    fn = lib.__clear_cache
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-    fn.restype = None
-    return fn
+def load_shim():
+    """The cffi shim module (``_armjit_shim``), built for the target."""
+    try:
+        import _armjit_shim
+    except ImportError as e:
+        raise CodeMemoryError(
+            f"the C shim _armjit_shim is not importable ({e}): run "
+            "'python -m armjit.target setup' and start Python through armjit.target") from None
+    return _armjit_shim
 
 
 class CodeBlock:
@@ -66,7 +57,10 @@ class CodeBlock:
 
     def release(self) -> None:
         if self._mapped:
-            self._owner._libc.munmap(self.address, self._mapped)
+            shim = self._owner.shim
+            err = shim.lib.armjit_code_free(shim.ffi.cast("void *", self.address), self._mapped)
+            if err:
+                raise CodeMemoryError(f"munmap failed: {os.strerror(err)}")
             self._mapped = 0
 
 
@@ -76,18 +70,19 @@ class CodeMemory:
             raise CodeMemoryError(
                 f"armjit installs aarch64 code only on aarch64 (this is {platform.machine()}); "
                 "run it under the target: python -m armjit.target run -- ...")
-        self._libc = _libc()
-        self._flush = _clear_cache()
+        self.shim = load_shim()
 
     def install(self, code: bytes) -> CodeBlock:
+        """Copy ``code`` into fresh RW pages, seal them RX and flush the icache."""
+        lib, ffi = self.shim.lib, self.shim.ffi
         size = max(len(code), 1)
         mapped = (size + PAGE - 1) // PAGE * PAGE
-        addr = self._libc.mmap(None, mapped, PROT_READ | PROT_WRITE,
-                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        if addr in (None, ctypes.c_void_p(-1).value):
-            raise CodeMemoryError(f"mmap failed: errno {ctypes.get_errno()}")
-        ctypes.memmove(addr, code, len(code))
-        if self._libc.mprotect(addr, mapped, PROT_READ | PROT_EXEC) != 0:
-            raise CodeMemoryError(f"mprotect failed: errno {ctypes.get_errno()}")
-        self._flush(addr, addr + len(code))
-        return CodeBlock(addr, len(code), mapped, self)
+        p = lib.armjit_code_alloc(mapped)
+        if p == ffi.NULL:
+            raise CodeMemoryError(f"mmap of {mapped} bytes failed: {os.strerror(ffi.errno)}")
+        ffi.memmove(p, code, len(code))
+        err = lib.armjit_code_seal(p, mapped)
+        if err:
+            lib.armjit_code_free(p, mapped)
+            raise CodeMemoryError(f"mprotect failed: {os.strerror(err)}")
+        return CodeBlock(int(ffi.cast("uintptr_t", p)), len(code), mapped, self)

@@ -29,9 +29,11 @@ PYTHON = "python3.14"
 DEBIAN_SUITE = "sid"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1"]
+CFFI_VERSION = "2.1.1"   # its aarch64 wheel gives the target _cffi_backend for the C shim
 HOST_TOOLS = {  # executable -> Debian package
     "qemu-aarch64-static": "qemu-user-static",
     "mmdebstrap": "mmdebstrap",
+    "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",   # builds the C shim (csrc/)
 }
 # pauth=off: Debian's arm64 builds use pointer authentication, which qemu's
 # default CPU emulates ~14x slower (DESIGN.md).
@@ -149,43 +151,79 @@ def ensure_rootfs() -> None:
 def _site_ok() -> bool:
     stamp = _read_stamp("site")
     return (stamp is not None and stamp.get("cinderx") == CINDERX_VERSION
+            and stamp.get("cffi") == CFFI_VERSION
             and (site_dir() / "cinderx" / "__init__.py").is_file()
-            and any(site_dir().glob("_cinderx*.so")))
+            and any(site_dir().glob("_cinderx*.so"))
+            and any(site_dir().glob("_cffi_backend*.so")))
+
+
+def _wheel(name: str, version: str) -> Path:
+    """An aarch64 cp314 wheel of ``name==version`` from PyPI (cached in wheels/)."""
+    wheels = target_dir() / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    have = list(wheels.glob(f"{name}-{version}-*.whl"))
+    if not have:
+        _log(f"downloading the {name} {version} aarch64 wheel (pip)")
+        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+              "--python-version", "3.14.5", "--implementation", "cp",
+              "--platform", "manylinux_2_28_aarch64", "--platform", "manylinux_2_17_aarch64",
+              f"{name}=={version}", "-d", str(wheels)],
+             f"pip download of the {name} aarch64 wheel (is PyPI reachable?)")
+        have = list(wheels.glob(f"{name}-{version}-*.whl"))
+    if not have:
+        raise TargetError(f"pip reported success but no {name} wheel was saved")
+    return have[0]
 
 
 def ensure_site() -> None:
-    """The cinderx aarch64 wheel from PyPI, unpacked (a wheel is a zip)."""
+    """The cinderx and cffi aarch64 wheels from PyPI, unpacked (a wheel is a zip)."""
     if _site_ok():
         return
     site = site_dir()
     if site.exists():
         _log(f"site-packages at {site} is incomplete or stale: re-creating it")
         shutil.rmtree(site)
-    wheels = target_dir() / "wheels"
-    wheels.mkdir(parents=True, exist_ok=True)
-    have = list(wheels.glob(f"cinderx-{CINDERX_VERSION}-*.whl"))
-    if not have:
-        _log(f"downloading the cinderx {CINDERX_VERSION} aarch64 wheel (pip)")
-        _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-              "--python-version", "3.14.5", "--implementation", "cp",
-              "--platform", "manylinux_2_28_aarch64", f"cinderx=={CINDERX_VERSION}",
-              "-d", str(wheels)], "pip download of the cinderx aarch64 wheel (is PyPI reachable?)")
-        have = list(wheels.glob(f"cinderx-{CINDERX_VERSION}-*.whl"))
-    if not have:
-        raise TargetError("pip reported success but no cinderx wheel was saved")
+    wheels = [_wheel("cinderx", CINDERX_VERSION), _wheel("cffi", CFFI_VERSION)]
     tmp = Path(tempfile.mkdtemp(prefix="site-", dir=target_dir()))
     try:
-        try:
-            with zipfile.ZipFile(have[0]) as z:
-                z.extractall(tmp)
-        except zipfile.BadZipFile:
-            have[0].unlink()
-            raise TargetError(f"{have[0].name} is corrupt; deleted it, run setup again") from None
+        for wheel in wheels:
+            try:
+                with zipfile.ZipFile(wheel) as z:
+                    z.extractall(tmp)
+            except zipfile.BadZipFile:
+                wheel.unlink()
+                raise TargetError(f"{wheel.name} is corrupt; deleted it, run setup again") from None
         tmp.rename(site)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _write_stamp("site", cinderx=CINDERX_VERSION)
+    _write_stamp("site", cinderx=CINDERX_VERSION, cffi=CFFI_VERSION)
+
+
+def shim_dir() -> Path:
+    return target_dir() / "shim"
+
+
+def _shim_ok() -> bool:
+    from armjit.runtime import shim_build
+    stamp = _read_stamp("shim")
+    return (stamp is not None and stamp.get("sources") == shim_build.sources_digest()
+            and (shim_dir() / f"{shim_build.MODULE}.{shim_build.SOABI}.so").is_file())
+
+
+def ensure_shim() -> None:
+    """The C shim (csrc/), built with cffi and the aarch64 cross compiler."""
+    if _shim_ok():
+        return
+    from armjit.runtime import shim_build
+    _log("building the C shim (cffi + aarch64-linux-gnu-gcc)")
+    if shim_dir().exists():
+        shutil.rmtree(shim_dir())
+    try:
+        shim_build.build(shim_dir(), rootfs_dir())
+    except (RuntimeError, OSError, ImportError) as e:
+        raise TargetError(str(e)) from None
+    _write_stamp("shim", sources=shim_build.sources_digest())
 
 
 def _env_for_target(extra_paths: Sequence[str] = ()) -> dict:
@@ -193,7 +231,7 @@ def _env_for_target(extra_paths: Sequence[str] = ()) -> dict:
     env.pop("PYTHONHOME", None)
     env["QEMU_CPU"] = QEMU_CPU
     env["QEMU_LD_PREFIX"] = str(rootfs_dir())
-    paths = [str(site_dir()), str(CHECKOUT), *extra_paths]
+    paths = [str(site_dir()), str(shim_dir()), str(CHECKOUT), *extra_paths]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env.pop("PYTHONSTARTUP", None)
     return env
@@ -206,8 +244,8 @@ def command(args: Sequence[str]) -> List[str]:
 
 
 def ready() -> bool:
-    """True when the rootfs and CinderX are in place (the JIT check aside)."""
-    return _rootfs_ok() and _site_ok()
+    """True when the rootfs, CinderX and the shim are in place (the JIT check aside)."""
+    return _rootfs_ok() and _site_ok() and _shim_ok()
 
 
 def run(args: Sequence[str], *, env: Optional[dict] = None, check_setup: bool = True,
@@ -253,6 +291,7 @@ def setup() -> str:
     ensure_host_tools()
     ensure_rootfs()
     ensure_site()
+    ensure_shim()
     version = check_jit()
     _log(f"ready: CPython {version} on aarch64 (qemu), CinderX {CINDERX_VERSION}, JIT live")
     return version
