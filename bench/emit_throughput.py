@@ -1,111 +1,129 @@
 """Instructions encoded per second: Assembler API, assemble(), Keystone.
 
-The same 20-instruction mix (typical JIT code: frame setup, loads/stores,
-add/sub/cmp with immediates and registers, moves, branches to labels,
-conditional select, shifts, calls) is emitted through
+A 20-instruction mix of typical JIT code (frame setup, loads/stores with
+stack/object offsets, add/sub/cmp with immediates and registers, moves,
+b.ne/cbz to a label, conditional select, shifts, a call, ret), whose offsets
+and immediates vary over 64 parameter sets, is emitted ``reps`` times through
 
-  1. the Assembler API with Mem operands built at each call (``mem(x1, 8)``),
-  2. the Assembler API with Mem operands built once (as a code generator that
-     caches its stack-slot operands would),
-  3. armjit.emit.assemble() on the equivalent text,
-  4. Keystone's ks.asm on the same text,
+  (a) the Assembler API with FRESH operands at every call, as a code generator
+      produces them: a new Mem (``mem(x1, off)``/``pre``/``post``) per
+      load/store and immediates that are new int objects (parsed from text
+      before timing, so no identity cache can recognise them);
+  (b) the Assembler API with REUSED operands (the 64 parameter sets' Mem and
+      int objects built once, as a code generator caching its stack-slot
+      operands would);
+  (c) armjit.emit.assemble() on the equivalent text;
+  (d) Keystone, one ``ks.asm`` call per instruction (how an emitter would use
+      it; labels replaced by their absolute addresses);
+  (e) Keystone, one ``ks.asm`` call on the whole text.
 
-and the rates are printed with their ratios.  Run:
-    python bench/emit_throughput.py [repetitions]
+All runs include new_label/bind and finalize().  Every path must produce
+identical bytes (asserted; Keystone's on its prefix).  Run:
+    python bench/emit_throughput.py [reps]
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 import keystone
 
-from armjit.emit import (Assembler, Cond, Shift, assemble, mem, post, pre, sp, w0, w1,
+from armjit.emit import (Assembler, Cond, Shift, assemble, mem, post, pre, sp, w1,
                          x0, x1, x2, x3, x19, x20, x29, x30)
 
 MIX_TEXT = """\
 stp x29, x30, [sp, #-16]!
 mov x29, sp
-ldr x0, [x1, #8]
-add x2, x0, #16
-str x2, [x1, #8]
+ldr x0, [x1, #{o1}]
+add x2, x0, #{a1}
+str x2, [x1, #{o1}]
 sub x3, x2, x0
-cmp x3, #4095
+cmp x3, #{c1}
 b.ne L{n}
 add x0, x0, x1, lsl #3
 mov x19, x0
-ldr w1, [x0, #4]
+ldr w1, [x0, #{o2}]
 cbz w1, L{n}
 orr x20, x19, x3
 csel x0, x19, x20, lt
 lsl x2, x0, #3
 L{n}:
-mov x0, #4096
+mov x0, #{m1}
 bl L{n}
-str x0, [sp, #24]
+str x0, [sp, #{o3}]
 ldp x29, x30, [sp], #16
 ret
 """
 MIX_LEN = 20
+LABEL_AT = 15 * 4          # byte offset of L{n} inside a block
+NSETS = 64
 
 
-def api_block(a, fresh_mem):
+def params(j):
+    """Parameter set j (0..63): offsets and immediates of one block."""
+    return dict(o1=24 * j, a1=100 + 61 * j, c1=4095 - 17 * j, o2=256 + 4 * j,
+                m1=4096 + 900 * j, o3=8 * j)
+
+
+def api_block_fresh(a, o1, a1, c1, o2, m1, o3):
     L = a.new_label()
     a.stp(x29, x30, pre(sp, -16))
     a.mov(x29, sp)
-    a.ldr(x0, mem(x1, 8))
-    a.add(x2, x0, 16)
-    a.str(x2, mem(x1, 8))
+    a.ldr(x0, mem(x1, o1))
+    a.add(x2, x0, a1)
+    a.str(x2, mem(x1, o1))
     a.sub(x3, x2, x0)
-    a.cmp(x3, 4095)
+    a.cmp(x3, c1)
     a.b_ne(L)
     a.add(x0, x0, x1, Shift.LSL, 3)
     a.mov(x19, x0)
-    a.ldr(w1, mem(x0, 4))
+    a.ldr(w1, mem(x0, o2))
     a.cbz(w1, L)
     a.orr(x20, x19, x3)
     a.csel(x0, x19, x20, Cond.LT)
     a.lsl(x2, x0, 3)
     a.bind(L)
-    a.mov(x0, 4096)
+    a.mov(x0, m1)
     a.bl(L)
-    a.str(x0, mem(sp, 24))
+    a.str(x0, mem(sp, o3))
     a.ldp(x29, x30, post(sp, 16))
     a.ret()
 
 
-_M = dict(pre=pre(sp, -16), m18=mem(x1, 8), m04=mem(x0, 4), s24=mem(sp, 24),
-          post=post(sp, 16))
+_PRE16 = pre(sp, -16)
+_POST16 = post(sp, 16)
 
 
-def api_block_cached(a, M=_M):
+def api_block_reused(a, m1x1, a1, c1, m0, m1, msp):
     L = a.new_label()
-    a.stp(x29, x30, M["pre"])
+    a.stp(x29, x30, _PRE16)
     a.mov(x29, sp)
-    a.ldr(x0, M["m18"])
-    a.add(x2, x0, 16)
-    a.str(x2, M["m18"])
+    a.ldr(x0, m1x1)
+    a.add(x2, x0, a1)
+    a.str(x2, m1x1)
     a.sub(x3, x2, x0)
-    a.cmp(x3, 4095)
+    a.cmp(x3, c1)
     a.b_ne(L)
     a.add(x0, x0, x1, Shift.LSL, 3)
     a.mov(x19, x0)
-    a.ldr(w1, M["m04"])
+    a.ldr(w1, m0)
     a.cbz(w1, L)
     a.orr(x20, x19, x3)
     a.csel(x0, x19, x20, Cond.LT)
     a.lsl(x2, x0, 3)
     a.bind(L)
-    a.mov(x0, 4096)
+    a.mov(x0, m1)
     a.bl(L)
-    a.str(x0, M["s24"])
-    a.ldp(x29, x30, M["post"])
+    a.str(x0, msp)
+    a.ldp(x29, x30, _POST16)
     a.ret()
 
 
 def best_of(fn, tries=3):
     best = None
+    out = None
     for _ in range(tries):
         t0 = time.perf_counter()
         out = fn()
@@ -114,55 +132,93 @@ def best_of(fn, tries=3):
     return best, out
 
 
+def text_of(reps):
+    return "".join(MIX_TEXT.format(n=i, **params(i % NSETS)) for i in range(reps))
+
+
+def per_instruction_lines(reps):
+    """(line, address) per instruction, labels replaced by absolute addresses."""
+    out = []
+    for i in range(reps):
+        block = i * MIX_LEN * 4
+        lab = f"L{i}"
+        pc = block
+        for line in MIX_TEXT.format(n=i, **params(i % NSETS)).splitlines():
+            if line.endswith(":"):
+                continue
+            out.append((line.replace(lab, f"#{block + LABEL_AT:#x}"), pc))
+            pc += 4
+    return out
+
+
 def main(reps: int = 5000) -> None:
     n_instr = reps * MIX_LEN
+    # (a): fresh int objects per block (parsed from text, outside the timing)
+    fresh_args = [tuple(int(str(v)) for v in params(i % NSETS).values()) for i in range(reps)]
+    # (b): operands built once per parameter set
+    reused = []
+    for j in range(NSETS):
+        p = params(j)
+        reused.append((mem(x1, p["o1"]), p["a1"], p["c1"], mem(x0, p["o2"]), p["m1"],
+                       mem(sp, p["o3"])))
 
-    def run_api():
+    def run_fresh():
         a = Assembler()
-        for _ in range(reps):
-            api_block(a, True)
+        for args in fresh_args:
+            api_block_fresh(a, *args)
         return a.finalize().code
 
-    def run_api_cached():
+    def run_reused():
         a = Assembler()
-        for _ in range(reps):
-            api_block_cached(a)
+        for i in range(reps):
+            api_block_reused(a, *reused[i % NSETS])
         return a.finalize().code
 
-    text = "".join(MIX_TEXT.format(n=i) for i in range(reps))
+    text = text_of(reps)
 
     def run_text():
         return assemble(text)
 
     ks = keystone.Ks(keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN)
-    ks_reps = max(1, reps // 10)       # Keystone is slow; a tenth of the text
-    ks_text = "".join(MIX_TEXT.format(n=i) for i in range(ks_reps))
+    ks_reps = max(1, reps // 10)                 # Keystone is slow: a tenth
+    ks_text = text_of(ks_reps)
+    ks_lines = per_instruction_lines(ks_reps)
 
-    def run_ks():
+    def run_ks_each():
+        out = bytearray()
+        for line, pc in ks_lines:
+            enc, _ = ks.asm(line, pc)
+            out += bytes(enc)
+        return bytes(out)
+
+    def run_ks_text():
         enc, _ = ks.asm(ks_text, 0)
         return bytes(enc)
 
-    t_api, c1 = best_of(run_api)
-    t_apic, c2 = best_of(run_api_cached)
-    t_txt, c3 = best_of(run_text)
-    t_ks, c4 = best_of(run_ks)
-    assert c1 == c2 == c3, "API and text disagree"
-    assert c4 == c3[:len(c4)], "Keystone disagrees with assemble()"
-    r_api = n_instr / t_api
-    r_apic = n_instr / t_apic
-    r_txt = n_instr / t_txt
-    r_ks = ks_reps * MIX_LEN / t_ks
-    print(f"python {sys.version.split()[0]}, {n_instr} instructions "
-          f"({reps} x {MIX_LEN}-instruction mix incl. labels/fixups/finalize); "
-          f"Keystone on {ks_reps * MIX_LEN}")
-    print(f"Assembler API (Mem built per call): {r_api:12,.0f} instr/s  "
-          f"= {r_api / r_ks:6.1f}x Keystone")
-    print(f"Assembler API (Mem operands cached):{r_apic:12,.0f} instr/s  "
-          f"= {r_apic / r_ks:6.1f}x Keystone")
-    print(f"assemble() text:                    {r_txt:12,.0f} instr/s  "
-          f"= {r_txt / r_ks:6.1f}x Keystone")
-    print(f"Keystone ks.asm:                    {r_ks:12,.0f} instr/s")
-    print("identical bytes from all four: yes")
+    t_a, c_a = best_of(run_fresh)
+    t_b, c_b = best_of(run_reused)
+    t_c, c_c = best_of(run_text)
+    t_d, c_d = best_of(run_ks_each)
+    t_e, c_e = best_of(run_ks_text)
+    assert len(c_a) == 4 * n_instr, "wrong instruction count"
+    assert c_a == c_b, "fresh and reused operands disagree"
+    assert c_a == c_c, "API and assemble() disagree"
+    assert c_d == c_a[:len(c_d)], "Keystone (per instruction) disagrees"
+    assert c_e == c_a[:len(c_e)], "Keystone (whole text) disagrees"
+    n_ks = ks_reps * MIX_LEN
+    r_a, r_b, r_c = n_instr / t_a, n_instr / t_b, n_instr / t_c
+    r_d, r_e = n_ks / t_d, n_ks / t_e
+    print(f"python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}; "
+          f"{n_instr} instructions ({reps} x {MIX_LEN}-instruction mix, labels, fixups, "
+          f"finalize); Keystone on {n_ks}; best of 3")
+    print(f"(a) Assembler API, fresh operands:   {r_a:12,.0f} instr/s")
+    print(f"(b) Assembler API, reused operands:  {r_b:12,.0f} instr/s")
+    print(f"(c) assemble() text:                 {r_c:12,.0f} instr/s")
+    print(f"(d) Keystone, ks.asm per instruction:{r_d:12,.0f} instr/s")
+    print(f"(e) Keystone, ks.asm on whole text:  {r_e:12,.0f} instr/s")
+    print(f"ratios: (a)/(d) {r_a / r_d:6.1f}x   (a)/(e) {r_a / r_e:5.2f}x   "
+          f"(c)/(d) {r_c / r_d:5.2f}x   (c)/(e) {r_c / r_e:5.2f}x")
+    print("identical bytes from all five: yes")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,8 @@ Register-31 rules (C1.2.5 and each instruction's operand table):
 from __future__ import annotations
 
 from .errors import EncodingError
-from .operands import Extend, GpReg, Shift, check_range, gp_field, same_size
+from .operands import (WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size,
+                       same_size2, same_size3)
 
 __all__ = [
     "encode_add_imm", "encode_adds_imm", "encode_sub_imm", "encode_subs_imm",
@@ -40,6 +41,24 @@ __all__ = [
 def _sf(mnemonic: str, **regs) -> int:
     """Check all registers have the same width; return the sf bit."""
     return 1 if same_size(mnemonic, **regs) == 64 else 0
+
+
+def _sf2(mnemonic: str, n1, r1, n2, r2) -> int:
+    """:func:`_sf` of two registers without keyword dicts."""
+    return 1 if same_size2(mnemonic, n1, r1, n2, r2) == 64 else 0
+
+
+def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
+    """:func:`_sf` of three registers without keyword dicts."""
+    return 1 if same_size3(mnemonic, n1, r1, n2, r2, n3, r3) == 64 else 0
+
+
+# Fast paths (every encoder below): the common legal case is recognised with
+# a few identity/integer comparisons on the interned registers' precomputed
+# field values (``_f_zr``/``_f_sp`` < 32 iff legal, see operands.GpReg); any
+# other input takes the full checking path, which raises EncodingError naming
+# the operand and its legal range (or computes the same word).
+_SHIFT_NO_ROR = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22}
 
 
 def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> int:
@@ -58,9 +77,23 @@ def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) 
 
 def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
                 shift12: bool) -> int:
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
+            and 0 <= imm12 <= 4095 and rd.size == rn.size
+            and (shift12 is False or shift12 is True)):
+        d = rd._f_zr if s else rd._f_sp
+        n = rn._f_sp
+        if d < 32 and n < 32:
+            return (rd.sf << 31 | op << 30 | s << 29 | 0x11000000 | shift12 << 22
+                    | imm12 << 10 | n << 5 | d)
+    return _addsub_imm_checked(mnemonic, op, s, rd, rn, imm12, shift12)
+
+
+def _addsub_imm_checked(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
+                        shift12: bool) -> int:
+    """The checking path of :func:`_addsub_imm`."""
     d = gp_field(mnemonic, "rd", rd, sp=not s)
     n = gp_field(mnemonic, "rn", rn, sp=True)
-    sf = _sf(mnemonic, rd=rd, rn=rn)
+    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
     check_range(mnemonic, "imm12", imm12, 0, 4095)
     if not isinstance(shift12, bool):
         raise EncodingError(mnemonic, "shift12", shift12, "True (lsl #12) or False")
@@ -68,39 +101,49 @@ def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int
             | imm12 << 10 | n << 5 | d)
 
 
-def encode_add_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
-    return _addsub_imm("add", 0, 0, rd, rn, imm12, shift12)
+def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
+    """ADD/ADDS/SUB/SUBS (immediate) with a fast path for shift12 False."""
+    fixed = op << 30 | s << 29 | 0x11000000
+    if s:          # ADDS/SUBS: Rd is ZR when 31
+        def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
+                    and 0 <= imm12 <= 4095 and shift12 is False and rd._f_zr < 32
+                    and rn._f_sp < 32 and rd.size == rn.size):
+                return fixed | rd._sfb | imm12 << 10 | rn._n5 | rd.num
+            return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
+    else:          # ADD/SUB: Rd is SP when 31
+        def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
+                    and 0 <= imm12 <= 4095 and shift12 is False and rd._f_sp < 32
+                    and rn._f_sp < 32 and rd.size == rn.size):
+                return fixed | rd._sfb | imm12 << 10 | rn._n5 | rd.num
+            return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
+    enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
+    enc.__doc__ = doc
+    return enc
 
 
-def encode_adds_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
-    return _addsub_imm("adds", 0, 1, rd, rn, imm12, shift12)
-
-
-def encode_sub_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
-    return _addsub_imm("sub", 1, 0, rd, rn, imm12, shift12)
-
-
-def encode_subs_imm(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-    """SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2)."""
-    return _addsub_imm("subs", 1, 1, rd, rn, imm12, shift12)
+encode_add_imm = _imm_encoder("add", 0, 0, "ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+encode_adds_imm = _imm_encoder("adds", 0, 1, "ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+encode_sub_imm = _imm_encoder("sub", 1, 0, "SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+encode_subs_imm = _imm_encoder("subs", 1, 1, "SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+_cmp_imm = _imm_encoder("cmp", 1, 1, "")
+_cmn_imm = _imm_encoder("cmn", 0, 1, "")
 
 
 def _zr_like(reg) -> GpReg:
-    size = reg.size if isinstance(reg, GpReg) else 64
-    return GpReg(31, size)
+    """XZR or WZR, the width of ``reg`` (XZR for a non-GP operand)."""
+    return WZR if reg.__class__ is GpReg and reg.size == 32 else XZR
 
 
 def encode_cmp_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2)."""
-    return _addsub_imm("cmp", 1, 1, _zr_like(rn), rn, imm12, shift12)
+    return _cmp_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
 
 
 def encode_cmn_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2)."""
-    return _addsub_imm("cmn", 0, 1, _zr_like(rn), rn, imm12, shift12)
+    return _cmn_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
 
 
 def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
@@ -109,6 +152,9 @@ def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
     At least one operand must be SP/WSP; for two ordinary registers use
     MOV (register), the ORR alias in logical.py.
     """
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and (rd.is_sp or rn.is_sp)
+            and rd._f_sp < 32 and rn._f_sp < 32 and rd.size == rn.size):
+        return 0x11000000 | rd._sfb | rn._n5 | rd.num        # fast path: ADD rd, rn, #0
     if not (isinstance(rd, GpReg) and rd.is_sp) and not (isinstance(rn, GpReg) and rn.is_sp):
         raise EncodingError("mov", "rd/rn", (rd, rn),
                             "SP or WSP as one operand (MOV to/from SP); use MOV (register) "
@@ -121,33 +167,52 @@ def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
 
 
 def _addsub_shifted(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+            and shift.__class__ is Shift and amount.__class__ is int
+            and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
+        d = rd._f_zr
+        n = rn._f_zr
+        m = rm._f_zr
+        if d < 32 and n < 32 and m < 32 and shift is not Shift.ROR:
+            return (rd.sf << 31 | op << 30 | s << 29 | 0x0B000000 | _SHIFT_NO_ROR[shift]
+                    | m << 16 | amount << 10 | n << 5 | d)
+    return _addsub_shifted_checked(mnemonic, op, s, rd, rn, rm, shift, amount)
+
+
+def _addsub_shifted_checked(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
+    """The checking path of :func:`_addsub_shifted`."""
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm)
+    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     sh = _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
     return (sf << 31 | op << 30 | s << 29 | 0x0B000000 | sh << 22 | m << 16
             | amount << 10 | n << 5 | d)
 
 
-def encode_add_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ADD <Xd>, <Xn>, <Xm>{, <shift> #amount} (C6.2); ROR is not encodable."""
-    return _addsub_shifted("add", 0, 0, rd, rn, rm, shift, amount)
+def _shifted_encoder(mnemonic: str, op: int, s: int, doc: str):
+    """ADD/ADDS/SUB/SUBS (shifted register) with a fast path."""
+    fixed = op << 30 | s << 29 | 0x0B000000
+
+    def enc(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+                and shift.__class__ is Shift and amount.__class__ is int
+                and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
+                and rd.size == rn.size == rm.size and 0 <= amount < rd.size
+                and shift is not Shift.ROR):
+            return (fixed | rd._sfb | _SHIFT_NO_ROR[shift] | rm._m16 | amount << 10
+                    | rn._n5 | rd.num)
+        return _addsub_shifted(mnemonic, op, s, rd, rn, rm, shift, amount)
+    enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_shifted"
+    enc.__doc__ = doc
+    return enc
 
 
-def encode_adds_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ADDS (shifted register) (C6.2)."""
-    return _addsub_shifted("adds", 0, 1, rd, rn, rm, shift, amount)
-
-
-def encode_sub_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """SUB (shifted register) (C6.2)."""
-    return _addsub_shifted("sub", 1, 0, rd, rn, rm, shift, amount)
-
-
-def encode_subs_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """SUBS (shifted register) (C6.2)."""
-    return _addsub_shifted("subs", 1, 1, rd, rn, rm, shift, amount)
+encode_add_shifted = _shifted_encoder(
+    "add", 0, 0, "ADD <Xd>, <Xn>, <Xm>{, <shift> #amount} (C6.2); ROR is not encodable.")
+encode_adds_shifted = _shifted_encoder("adds", 0, 1, "ADDS (shifted register) (C6.2).")
+encode_sub_shifted = _shifted_encoder("sub", 1, 0, "SUB (shifted register) (C6.2).")
+encode_subs_shifted = _shifted_encoder("subs", 1, 1, "SUBS (shifted register) (C6.2).")
 
 
 def encode_cmp_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
@@ -177,7 +242,7 @@ def encode_negs(rd, rm, shift=Shift.LSL, amount=0) -> int:
 def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=not s)
     n = gp_field(mnemonic, "rn", rn, sp=True)
-    sf = _sf(mnemonic, rd=rd, rn=rn)
+    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
     if not isinstance(extend, Extend):
         raise EncodingError(mnemonic, "extend", extend, "an Extend (UXTB..SXTX)")
     # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2).
@@ -226,7 +291,7 @@ def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm)
+    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     return sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
 
 

@@ -67,6 +67,8 @@ _pack_q_into = struct.Struct("<Q").pack_into
 
 NOP = 0xD503201F
 _NOP_BYTES = _pack(NOP)
+_B0 = _pack(0x14000000)
+_BL0 = _pack(0x94000000)
 
 _B_LO, _B_HI = _br.B_RANGE
 _C_LO, _C_HI = _br.IMM19_RANGE
@@ -300,10 +302,12 @@ class Assembler:
         return lab if lab is not None else self.new_label(name)
 
     def bind(self, label: Label) -> Label:
-        self._check_label(label)
-        if self._lpos[label.id] is not None:
+        if label.__class__ is not Label or label.owner != self._id:
+            self._check_label(label)
+        lpos = self._lpos
+        if lpos[label.id] is not None:
             raise LabelError(f"label {label.name} bound twice")
-        self._lpos[label.id] = (len(self.buf), len(self._items))
+        lpos[label.id] = (len(self.buf), len(self._items))
         return label
 
     def here(self, name: Optional[str] = None) -> Label:
@@ -392,10 +396,28 @@ class Assembler:
         self._cond_branch(_BCOND, target, cond=cond)
 
     def cbz(self, rt: GpReg, target) -> None:
+        # Fast path: a label of this assembler and a register whose offset-0
+        # word was validated before (cached per interned register).
+        w0 = _CBZ0.get(rt) if rt.__class__ is GpReg else None
+        if w0 is not None and target.__class__ is Label and target.owner == self._id:
+            items = self._items
+            items.append(_CondBranch(len(self.buf), len(items), _CBZ, target, None, rt, None))
+            self.buf += w0
+            return
         self._cond_branch(_CBZ, target, rt=rt)
+        if rt.__class__ is GpReg:
+            _CBZ0[rt] = _pack(_br.encode_cbz(rt, 0))
 
     def cbnz(self, rt: GpReg, target) -> None:
+        w0 = _CBNZ0.get(rt) if rt.__class__ is GpReg else None
+        if w0 is not None and target.__class__ is Label and target.owner == self._id:
+            items = self._items
+            items.append(_CondBranch(len(self.buf), len(items), _CBNZ, target, None, rt, None))
+            self.buf += w0
+            return
         self._cond_branch(_CBNZ, target, rt=rt)
+        if rt.__class__ is GpReg:
+            _CBNZ0[rt] = _pack(_br.encode_cbnz(rt, 0))
 
     def tbz(self, rt: GpReg, bit: int, target) -> None:
         self._cond_branch(_TBZ, target, rt=rt, bit=bit)
@@ -418,6 +440,11 @@ class Assembler:
     def b(self, target) -> None:
         """B to a Label, an absolute address (veneer if far), or a register
         (``b(x16)`` is ``br x16``)."""
+        if target.__class__ is Label and target.owner == self._id:
+            buf = self.buf
+            self._fixups.append((len(buf), len(self._items), _FX_B, target, 0x14000000))
+            buf += _B0
+            return
         if isinstance(target, GpReg):
             self.buf += _pack(_br.encode_br(target))
             return
@@ -425,6 +452,11 @@ class Assembler:
 
     def bl(self, target) -> None:
         """BL to a Label, an absolute address (veneer if far) or a register (blr)."""
+        if target.__class__ is Label and target.owner == self._id:
+            buf = self.buf
+            self._fixups.append((len(buf), len(self._items), _FX_BL, target, 0x94000000))
+            buf += _BL0
+            return
         if isinstance(target, GpReg):
             self.buf += _pack(_br.encode_blr(target))
             return
@@ -623,6 +655,42 @@ class _Layout:
         branches = [it for it in self.items if type(it) is _CondBranch]
         abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
+        if len(branches) == self.n and self.nominal_fits(branches, abs_calls):
+            # Common case: no alignment items and every branch reaches its
+            # target in the nominal layout: nothing moves (all shifts 0).
+            sh = [0] * (self.n + 1)
+        else:
+            sh = self.relax(branches, abs_calls, veneer_of)
+        self.finish(sh, branches, abs_calls, veneer_of)
+        return self.result
+
+    def nominal_fits(self, branches, abs_calls) -> bool:
+        """True if every conditional branch is in its short range and every
+        absolute B/BL in +-128 MiB at the nominal positions."""
+        base = self.base
+        lpos = self.a._lpos
+        for it in branches:
+            tgt = it.target
+            if type(tgt) is int:
+                off = tgt - base - it.pos
+            else:
+                off = lpos[tgt.id][0] - it.pos
+            if it.kind >= _TBZ:
+                if not _T_LO <= off <= _T_HI:
+                    return False
+            elif not _C_LO <= off <= _C_HI:
+                return False
+        for f in abs_calls:
+            if not _B_LO <= f[3] - (base + f[0]) <= _B_HI:
+                return False
+        return True
+
+    def relax(self, branches, abs_calls, veneer_of) -> List[int]:
+        """The relaxation loop (module docstring); returns the final shifts."""
+        a = self.a
+        base = self.base
+        lpos = a._lpos
+        nominal_end = len(a.buf)
         for _pass in range(2 * len(branches) + len(abs_calls) + 2):
             sh = self.shifts()
             end = nominal_end + sh[self.n]
@@ -660,8 +728,13 @@ class _Layout:
                 break
         else:  # pragma: no cover - the loop is bounded by construction
             raise AssertionError("branch relaxation did not converge")
+        return self.shifts()
 
-        sh = self.shifts()
+    def finish(self, sh, branches, abs_calls, veneer_of) -> None:
+        """Patch every branch, fixup and address in the final layout ``sh``."""
+        a = self.a
+        base = self.base
+        lpos = a._lpos
         if sh[self.n] == 0 and not any(it.state for it in branches):
             buf = a.buf
         else:
@@ -777,11 +850,12 @@ class _Layout:
         labels = {}
         label_offsets = {}
         for lab, p in zip(a._labels, lpos):
-            o = final(p)
+            o = p[0] + sh[p[1]]
             labels[lab.name] = o
             label_offsets[lab.id] = o
         anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
-        return FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align, label_offsets)
+        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
+                                label_offsets)
 
     def rebuild(self, sh) -> bytearray:
         src = self.a.buf
@@ -802,9 +876,22 @@ class _Layout:
         return out
 
 
+# CBZ/CBNZ words with offset 0, per register (filled after a successful
+# validation by the encoder; registers are interned and immutable).
+_CBZ0: dict = {}
+_CBNZ0: dict = {}
+
+
 # B.<cond> shorthands: a.b_eq(label), a.b_ne(label), ...
 def _make_bcond(c):
+    word0 = _pack(_br.encode_b_cond(c, 0))
+
     def method(self, target):
+        if target.__class__ is Label and target.owner == self._id:
+            items = self._items
+            items.append(_CondBranch(len(self.buf), len(items), _BCOND, target, c, None, None))
+            self.buf += word0
+            return
         self._cond_branch(_BCOND, target, cond=c)
     method.__name__ = f"b_{c.name.lower()}"
     method.__doc__ = f"B.{c.name} to a Label or absolute address."
@@ -1203,3 +1290,244 @@ def _ldrsw(self, rt, m, *, scratch=None):
 Assembler._ldrsw_mem = Assembler.ldrsw
 Assembler.ldr = _ldr
 Assembler.ldrsw = _ldrsw
+
+
+# ==========================================================================
+# Fast paths of the most frequent instructions
+# ==========================================================================
+#
+# A code generator passes fresh operands (a new Mem per load/store, computed
+# immediates), which the identity memo above never recognises.  The methods
+# below replace the memoized ones for the most frequent operand shapes: they
+# call the same pure encoders (whose own fast paths validate with a few
+# integer comparisons) and produce exactly the words the planners produce for
+# those shapes (each comment says which planner branch it is).  Every other
+# shape -- and every call whose operands the fast path does not recognise --
+# goes to the memoized planner method (``_<name>_planned``), so errors and
+# legalisation are unchanged.
+
+_LSL = Shift.LSL
+_ZR_OF = {64: _ar.XZR, 32: _ar.WZR}
+
+
+def _fast_addsub(name):
+    planned = getattr(Assembler, name)
+    enc_imm = getattr(_ar, f"encode_{name}_imm")
+    enc_shifted = getattr(_ar, f"encode_{name}_shifted")
+
+    def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
+        c = op.__class__
+        if c is int:
+            # planner: immediate, is_add_sub_imm(v) with v = op in 0..4095 -> imm12, no shift
+            if 0 <= op <= 4095 and sh is None and not amount:
+                self.buf += _pack(enc_imm(rd, rn, op))
+                return
+        elif (c is GpReg and rd.__class__ is GpReg and rn.__class__ is GpReg
+              and not rd.is_sp and not rn.is_sp):
+            # planner: _addsub_reg without SP and without an Extend -> shifted form
+            if sh is None:
+                self.buf += _pack(enc_shifted(rd, rn, op, _LSL, amount))
+                return
+            if sh.__class__ is Shift:
+                self.buf += _pack(enc_shifted(rd, rn, op, sh, amount))
+                return
+        planned(self, rd, rn, op, sh, amount, scratch=scratch)
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, method)
+
+
+for _mn in ("add", "adds", "sub", "subs"):
+    _fast_addsub(_mn)
+
+
+def _fast_cmp(name):
+    planned = getattr(Assembler, name)
+    enc_imm = _ar._cmp_imm if name == "cmp" else _ar._cmn_imm
+    enc_shifted = _ar.encode_subs_shifted if name == "cmp" else _ar.encode_adds_shifted
+
+    def method(self, rn, op, sh=None, amount=0, *, scratch=None):
+        c = op.__class__
+        if c is int:
+            if scratch is None:
+                scratch = self.scratch
+            # planner: plan_cmp_imm / encode_cmn_imm with an imm12 (rn not ZR; a
+            # given scratch is validated there even when unused)
+            if (0 <= op <= 4095 and sh is None and not amount and rn.__class__ is GpReg
+                    and not rn.is_zr
+                    and (scratch is None or (scratch.__class__ is GpReg
+                                             and scratch._f_nz < 32))):
+                self.buf += _pack(enc_imm(_ZR_OF[rn.size], rn, op))
+                return
+        elif (c is GpReg and rn.__class__ is GpReg and not rn.is_sp
+              and (sh is None or sh.__class__ is Shift)):
+            # planner: _addsub_reg(zr, rn, op) without SP/Extend -> SUBS/ADDS shifted
+            self.buf += _pack(enc_shifted(_ZR_OF[rn.size], rn, op,
+                                          _LSL if sh is None else sh, amount))
+            return
+        planned(self, rn, op, sh, amount, scratch=scratch)
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, method)
+
+
+_fast_cmp("cmp")
+_fast_cmp("cmn")
+
+
+def _fast_logical(name, mn):
+    planned = getattr(Assembler, name)
+    shifted = getattr(_lg, f"encode_{mn}_shifted")
+
+    def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
+        if op.__class__ is GpReg:
+            # planner: register operand -> shifted form
+            self.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
+            return
+        planned(self, rd, rn, op, sh, amount, scratch=scratch)
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, method)
+
+
+for _mn in ("and", "orr", "eor", "ands", "bic", "orn", "eon", "bics"):
+    _fast_logical(_mn + "_" if _mn == "and" else _mn, _mn)
+
+_mov_planned = Assembler.mov
+_encode_mov_sp = _ar.encode_mov_sp
+_encode_mov_reg = _lg.encode_mov_reg
+_encode_movz = _mw.encode_movz
+
+
+def _fast_mov(self, rd, op, *, scratch=None):
+    c = op.__class__
+    if c is GpReg:
+        if rd.__class__ is GpReg:
+            # planner: two GP registers -> MOV (to/from SP) or MOV (register)
+            if rd.is_sp or op.is_sp:
+                self.buf += _pack(_encode_mov_sp(rd, op))
+            else:
+                self.buf += _pack(_encode_mov_reg(rd, op))
+            return
+    elif c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
+        # planner: plan_mov_imm of a value with only halfword 0 set -> one MOVZ
+        self.buf += _pack(_encode_movz(rd, op, 0))
+        return
+    _mov_planned(self, rd, op, scratch=scratch)
+
+
+_fast_mov.__name__ = "mov"
+_fast_mov.__qualname__ = "Assembler.mov"
+_fast_mov.__doc__ = _mov_planned.__doc__
+Assembler._mov_planned = _mov_planned
+Assembler.mov = _fast_mov
+
+
+def _fast_direct(name, enc, params):
+    """Methods whose planner is one encoder call (``_one``): call it directly
+    (the encoder has a fast path; a memo would only add a miss per fresh operand)."""
+    planned = getattr(Assembler, name)
+    args = ", ".join(params)
+    src = (f"def {name}(self, {args}):\n"
+           f"    self.buf += _pack(_enc({args}))\n")
+    ns = {"_pack": _pack, "_enc": enc}
+    exec(src, ns)
+    fn = ns[name]
+    fn.__qualname__ = f"Assembler.{name}"
+    fn.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, fn)
+
+
+for _mn in ("csel", "csinc", "csinv", "csneg"):
+    _fast_direct(_mn, getattr(_dp, f"encode_{_mn}"), ["rd", "rn", "rm", "cond"])
+for _mn in ("movz", "movn", "movk"):
+    _fast_direct(_mn, getattr(_mw, f"encode_{_mn}"), ["rd", "imm16", "shift=0"])
+for _mn in ("ldp", "stp", "ldpsw"):
+    _fast_direct(_mn, getattr(_ls, f"encode_{_mn}"), ["rt1", "rt2", "m"])
+
+
+def _fast_shift(name):
+    planned = getattr(Assembler, name)
+    imm = getattr(_bf, f"encode_{name}_imm")
+    reg = getattr(_dp, f"encode_{name}v")
+
+    def method(self, rd, rn, op):
+        # planner: register -> LSLV/LSRV/ASRV, else the immediate alias
+        self.buf += _pack(reg(rd, rn, op) if op.__class__ is GpReg else imm(rd, rn, op))
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, method)
+
+
+for _mn in ("lsl", "lsr", "asr"):
+    _fast_shift(_mn)
+
+_LDST_ENC = {op: getattr(_ls, f"encode_{op}") for op in _ls.LDST_OPS}
+
+
+def _fast_ldst(name):
+    planned = getattr(Assembler, "_ldr_mem" if name == "ldr" else
+                      "_ldrsw_mem" if name == "ldrsw" else name)
+    enc = _LDST_ENC[name]
+
+    def method(self, rt, m, *, scratch=None):
+        if m.__class__ is Mem:
+            # planner: encode_ldst(op, rt, m) (plan_ldst returns exactly that
+            # word when it encodes); anything else -- legalisation with a
+            # scratch, errors -- goes through the planner
+            try:
+                w = enc(rt, m)
+            except EncodingError:
+                pass
+            else:
+                self.buf += _pack(w)
+                return
+            planned(self, rt, m, scratch=scratch)
+        elif m.__class__ is Label and name in ("ldr", "ldrsw"):
+            if name == "ldr":
+                self.ldr_literal(rt, m)
+            else:
+                self.ldrsw_literal(rt, m)
+        else:
+            planned(self, rt, m, scratch=scratch)
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = (_ldr.__doc__ if name == "ldr" else planned.__doc__)
+    setattr(Assembler, name, method)
+
+
+for _mn in _ls.LDST_OPS:
+    _fast_ldst(_mn)
+
+# Branches: the words with offset 0 of the operand-only part are constant.
+_RET_X30 = _pack(_br.encode_ret(_br.X[30]))
+_ret_planned = Assembler.ret
+
+
+def _fast_ret(self, rn=_br.X[30]) -> None:
+    if rn is _X30:
+        self.buf += _RET_X30
+    else:
+        self.buf += _pack(_br.encode_ret(rn))
+
+
+_X30 = _br.X[30]
+_fast_ret.__name__ = "ret"
+_fast_ret.__qualname__ = "Assembler.ret"
+_fast_ret.__doc__ = "RET {xn} (x30 by default)."
+Assembler.ret = _fast_ret
+del _mn

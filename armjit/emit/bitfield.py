@@ -13,9 +13,9 @@ Rd, Rs, Rs, #shift.
 
 from __future__ import annotations
 
-from .arith import _sf
+from .arith import _sf2, _sf3
 from .errors import EncodingError
-from .operands import check_range, gp_field
+from .operands import GpReg, check_range, gp_field
 
 __all__ = [
     "encode_sbfm", "encode_bfm", "encode_ubfm",
@@ -27,10 +27,25 @@ __all__ = [
 
 
 def _bitfield(mnemonic: str, opc: int, rd, rn, immr: int, imms: int, rn_size=None) -> int:
+    # Fast path: legal ZR-field registers of one width, immr/imms in 0..size-1.
+    if (rn_size is None and rd.__class__ is GpReg and rn.__class__ is GpReg
+            and immr.__class__ is int and imms.__class__ is int and rd.size == rn.size
+            and 0 <= immr < rd.size and 0 <= imms < rd.size):
+        d = rd._f_zr
+        n = rn._f_zr
+        if d < 32 and n < 32:
+            sf = rd.sf
+            return (sf << 31 | opc << 29 | 0x13000000 | sf << 22 | immr << 16 | imms << 10
+                    | n << 5 | d)
+    return _bitfield_checked(mnemonic, opc, rd, rn, immr, imms, rn_size)
+
+
+def _bitfield_checked(mnemonic: str, opc: int, rd, rn, immr: int, imms: int, rn_size=None) -> int:
+    """The checking path of :func:`_bitfield`."""
     d = gp_field(mnemonic, "rd", rd)
     if rn_size is None:
         n = gp_field(mnemonic, "rn", rn)
-        sf = _sf(mnemonic, rd=rd, rn=rn)
+        sf = _sf2(mnemonic, "rd", rd, "rn", rn)
     else:
         n = gp_field(mnemonic, "rn", rn, size=rn_size)
         sf = 1 if rd.size == 64 else 0
@@ -63,6 +78,9 @@ def _size(mnemonic, rd):
 
 def encode_lsl_imm(rd, rn, shift: int) -> int:
     """LSL (immediate): UBFM Rd, Rn, #(-shift MOD size), #(size-1-shift) (C6.2)."""
+    if rd.__class__ is GpReg and shift.__class__ is int and 0 <= shift < rd.size:
+        size = rd.size
+        return _bitfield("lsl", 2, rd, rn, (-shift) % size, size - 1 - shift)
     size = _size("lsl", rd)
     check_range("lsl", "shift", shift, 0, size - 1)
     return _bitfield("lsl", 2, rd, rn, (-shift) % size, size - 1 - shift)
@@ -163,7 +181,7 @@ def encode_extr(rd, rn, rm, lsb: int) -> int:
     d = gp_field("extr", "rd", rd)
     n = gp_field("extr", "rn", rn)
     m = gp_field("extr", "rm", rm)
-    sf = _sf("extr", rd=rd, rn=rn, rm=rm)
+    sf = _sf3("extr", "rd", rd, "rn", rn, "rm", rm)
     check_range("extr", "lsb", lsb, 0, rd.size - 1)
     return sf << 31 | 0x13800000 | sf << 22 | m << 16 | lsb << 10 | n << 5 | d
 
@@ -172,6 +190,6 @@ def encode_ror_imm(rd, rs, shift: int) -> int:
     """ROR (immediate): EXTR Rd, Rs, Rs, #shift (C6.2)."""
     gp_field("ror", "rd", rd)
     gp_field("ror", "rs", rs)
-    _sf("ror", rd=rd, rs=rs)
+    _sf2("ror", "rd", rd, "rs", rs)
     check_range("ror", "shift", shift, 0, rd.size - 1)
     return encode_extr(rd, rs, rs, shift)

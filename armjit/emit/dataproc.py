@@ -18,10 +18,10 @@ conditional select and conditional compare.  All registers are ZR (never SP).
 
 from __future__ import annotations
 
-from .arith import _sf, _zr_like
+from .arith import _sf, _sf2, _sf3, _zr_like
 from .errors import EncodingError
 from .operands import XZR as GpReg64ZR
-from .operands import Cond, check_range, gp_field
+from .operands import Cond, GpReg, check_range, gp_field
 
 __all__ = [
     "encode_udiv", "encode_sdiv", "encode_lslv", "encode_lsrv", "encode_asrv", "encode_rorv",
@@ -41,7 +41,7 @@ def _regs3(mnemonic, rd, rn, rm):
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    return _sf(mnemonic, rd=rd, rn=rn, rm=rm), d, n, m
+    return _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm), d, n, m
 
 
 # ---------------------------------------------------------------- 2 source
@@ -92,7 +92,7 @@ encode_ror_reg = encode_rorv   # ROR (register), C6.2
 def _one(mnemonic, opcode, rd, rn, size=None) -> int:
     d = gp_field(mnemonic, "rd", rd, size=size)
     n = gp_field(mnemonic, "rn", rn)
-    sf = _sf(mnemonic, rd=rd, rn=rn)
+    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
     return sf << 31 | 0x5AC00000 | opcode << 10 | n << 5 | d
 
 
@@ -231,6 +231,20 @@ def _cond(mnemonic, cond, allow_al=True) -> int:
 
 
 def _csel(mnemonic, op, op2, rd, rn, rm, cond) -> int:
+    # Fast path: legal ZR-field registers of one width and a Cond.
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+            and cond.__class__ is Cond and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
+            and rd.size == rn.size == rm.size):
+        return (op << 30 | 0x1A800000 | op2 << 10 | rd._sfb | rm._m16 | _COND12[cond]
+                | rn._n5 | rd.num)
+    return _csel_checked(mnemonic, op, op2, rd, rn, rm, cond)
+
+
+_COND12 = {c: int(c) << 12 for c in Cond}
+
+
+def _csel_checked(mnemonic, op, op2, rd, rn, rm, cond) -> int:
+    """The checking path of :func:`_csel`."""
     sf, d, n, m = _regs3(mnemonic, rd, rn, rm)
     c = _cond(mnemonic, cond)
     return sf << 31 | op << 30 | 0x1A800000 | m << 16 | c << 12 | op2 << 10 | n << 5 | d
@@ -295,7 +309,7 @@ def _ccmp(mnemonic, op, rn, rm_or_imm, nzcv, cond, imm_form) -> int:
         sf = 1 if rn.size == 64 else 0
     else:
         m = gp_field(mnemonic, "rm", rm_or_imm)
-        sf = _sf(mnemonic, rn=rn, rm=rm_or_imm)
+        sf = _sf2(mnemonic, "rn", rn, "rm", rm_or_imm)
     check_range(mnemonic, "nzcv", nzcv, 0, 15)
     c = _cond(mnemonic, cond)
     return (sf << 31 | op << 30 | 0x3A400000 | m << 16 | c << 12 | int(imm_form) << 11

@@ -136,6 +136,16 @@ def encode_ldst(op: str, rt, m: Mem) -> int:
       when the offset is a non-negative multiple of the access size that fits,
       else the unscaled imm9 form (-256..255); LDUR-family ops only the latter.
     """
+    # Fast path: the per-op encoder (tables built at import by the checking
+    # code, see _fast_tables); it falls back to _encode_ldst itself.
+    fast = _FAST_SINGLE.get(op) if op.__class__ is str else None
+    if fast is not None:
+        return fast(rt, m)
+    return _encode_ldst(op, rt, m)
+
+
+def _encode_ldst(op: str, rt, m: Mem) -> int:
+    """encode_ldst with every check (the path of all unusual or illegal operands)."""
     if op not in LDST_OPS:
         raise EncodingError(op, "op", op, "one of " + ", ".join(LDST_OPS))
     base_op, unscaled_only = LDST_OPS[op]
@@ -223,6 +233,14 @@ def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
     Offset, pre-index and post-index forms.  The offset must be a multiple of
     the register size in -64*size .. 63*size.
     """
+    fast = _FAST_PAIR.get(op) if op.__class__ is str else None
+    if fast is not None:
+        return fast(rt1, rt2, m)
+    return _encode_ldst_pair(op, rt1, rt2, m)
+
+
+def _encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
+    """encode_ldst_pair with every check."""
     if op not in PAIR_OPS:
         raise EncodingError(op, "op", op, "ldp, stp or ldpsw")
     m = _mem(op, m)
@@ -273,6 +291,128 @@ def encode_stp(rt1, rt2, m: Mem) -> int:
 def encode_ldpsw(rt1, rt2, m: Mem) -> int:
     """LDPSW <Xt1>, <Xt2>, <mem> (C6.2.165)."""
     return encode_ldst_pair("ldpsw", rt1, rt2, m)
+
+
+# ------------------------------------------------------------------ fast-path tables
+# Built by the checking code itself: an entry exists only for a register the
+# op accepts, and holds exactly the bits that code computes (plus, above bit
+# 32, log2 of the access size at bits 40..42 and "unscaled only" at bit 48).
+
+_OFFSET, _PRE, _POST = AddrMode.OFFSET, AddrMode.PRE, AddrMode.POST
+
+
+def _fast_tables():
+    """Per-op tables {register: encoding facts}, computed by the checking code."""
+    from .operands import _FP_INTERN, _GP_INTERN
+    regs = list(_GP_INTERN.values()) + list(_FP_INTERN.values())
+    single = {}
+    for op, (base_op, _unscaled_only) in LDST_OPS.items():
+        tab = {}
+        for r in regs:
+            try:
+                size, opc, v, nbytes, t = _size_opc_v(op, base_op, r)
+            except EncodingError:
+                continue
+            log2 = nbytes.bit_length() - 1
+            # (head word without Rn/offset/form bits, log2 size, largest scaled offset)
+            tab[r] = ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
+                      4095 << log2)
+        single[op] = tab
+    pair = {}
+    x0 = _GP_INTERN[(0, 64, False)]
+    for op in PAIR_OPS:
+        tab = {}
+        for r in regs:
+            # Taken from the checking encoder on "op r, r', [x0]" (the plain
+            # offset form, offset 0) with r' a register of r's kind that is
+            # not r (loads refuse rt1 == rt2).
+            if r.__class__ is GpReg:
+                r2 = _GP_INTERN[(1 if r.num != 1 else 2, r.size, False)]
+            else:
+                r2 = _FP_INTERN[(1 if r.num != 1 else 2, r.size)]
+            try:
+                w = _encode_ldst_pair(op, r, r2, Mem(x0, 0))
+            except EncodingError:
+                continue
+            opc, v = w >> 30, (w >> 26) & 1
+            nbytes = 4 if op == "ldpsw" else ({0: 4, 1: 8, 2: 16}[opc] if v else 4 << (opc >> 1))
+            log2 = nbytes.bit_length() - 1
+            head = w & ~((7 << 23) | (0x7F << 15) | (31 << 10) | (31 << 5) | 31)
+            # (head without mode/imm7/Rt2/Rn/Rt, Rt, log2 size, kind = opc:V)
+            tab[r] = (head, w & 31, log2, w >> 26)
+        pair[op] = tab
+    return single, pair
+
+
+def _single_encoder(op: str):
+    """The encoder of one LDR/STR-family op with a fast path for the common
+    forms ([base, #imm] scaled or unscaled, pre/post-index imm9)."""
+    tab = _LDST_HEAD[op]
+    unscaled_only = LDST_OPS[op][1]
+
+    def enc(rt, m: Mem) -> int:
+        if m.__class__ is Mem:
+            base, off, mode, index, _e, _s = m
+            try:
+                e = tab.get(rt)
+            except TypeError:                     # unhashable rt
+                e = None
+            if (e is not None and index is None and off.__class__ is int
+                    and base.__class__ is GpReg and base._f_base < 32):
+                head, log2, maxoff = e
+                if mode is _OFFSET:
+                    if (0 <= off <= maxoff and not unscaled_only
+                            and not off & ((1 << log2) - 1)):
+                        return head | 0x01000000 | (off >> log2) << 10 | base._n5
+                    if -256 <= off <= 255:
+                        return head | (off & 0x1FF) << 12 | base._n5
+                elif ((mode is _PRE or mode is _POST) and not unscaled_only
+                      and -256 <= off <= 255
+                      and not (rt.__class__ is GpReg and rt.num == base.num and rt.num != 31)):
+                    return (head | (off & 0x1FF) << 12 | (0xC00 if mode is _PRE else 0x400)
+                            | base._n5)
+        return _encode_ldst(op, rt, m)
+
+    enc.__name__ = enc.__qualname__ = f"encode_{op}"
+    enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
+    return enc
+
+
+def _pair_encoder(op: str):
+    """The encoder of LDP/STP/LDPSW with a fast path."""
+    tab = _PAIR_HEAD[op]
+    load = op != "stp"
+    lbit = int(load) << 22
+
+    def enc(rt1, rt2, m: Mem) -> int:
+        if m.__class__ is Mem:
+            base, off, mode, index, _e, _s = m
+            try:
+                e1 = tab.get(rt1)
+                e2 = tab.get(rt2)
+            except TypeError:
+                e1 = e2 = None
+            if (e1 is not None and e2 is not None and index is None and off.__class__ is int
+                    and base.__class__ is GpReg and base._f_base < 32):
+                head, t1, log2, kind = e1
+                _h2, t2, _l2, kind2 = e2
+                n = base.num
+                if mode is _OFFSET:
+                    mbits = 0b010 << 23
+                elif mode is _PRE or mode is _POST:
+                    mbits = (0b011 if mode is _PRE else 0b001) << 23
+                    if rt1.__class__ is GpReg and ((t1 == n and n != 31) or (t2 == n and n != 31)):
+                        mbits = 0                 # writeback onto rt: the checking path raises
+                else:
+                    mbits = 0
+                if (mbits and kind == kind2 and not (load and t1 == t2)
+                        and not off & ((1 << log2) - 1) and -64 <= off >> log2 <= 63):
+                    return (head | mbits | lbit | ((off >> log2) & 0x7F) << 15 | t2 << 10
+                            | base._n5 | t1)
+        return _encode_ldst_pair(op, rt1, rt2, m)
+
+    enc.__name__ = enc.__qualname__ = f"encode_{op}"
+    return enc
 
 
 # ------------------------------------------------------------------ legalisation
@@ -328,3 +468,14 @@ def plan_ldst(op: str, rt, base: GpReg, offset: int,
     except EncodingError:
         pass
     return best
+
+
+_LDST_HEAD, _PAIR_HEAD = _fast_tables()
+_FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
+_FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}
+for _op_name, _enc in _FAST_SINGLE.items():
+    globals()[f"encode_{_op_name}"] = _enc
+for _op_name, _enc in _FAST_PAIR.items():
+    _enc.__doc__ = globals()[f"encode_{_op_name}"].__doc__
+    globals()[f"encode_{_op_name}"] = _enc
+del _op_name, _enc

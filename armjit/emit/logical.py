@@ -14,10 +14,12 @@ MOV (register) = ORR Rd, ZR, Rm (C6.2); MOV (bitmask immediate) = ORR Rd, ZR, #i
 
 from __future__ import annotations
 
-from .arith import _check_shift, _sf, _zr_like
+from .arith import _check_shift, _sf2, _sf3, _zr_like
 from .errors import EncodingError
 from .immediates import encode_bitmask
 from .operands import GpReg, Shift, gp_field
+
+_SHIFT_BITS = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22, Shift.ROR: 3 << 22}
 
 __all__ = [
     "encode_and_imm", "encode_orr_imm", "encode_eor_imm", "encode_ands_imm", "encode_tst_imm",
@@ -36,7 +38,7 @@ LOGICAL_OPC = {"and": 0, "orr": 1, "eor": 2, "ands": 3}
 def _logical_imm(mnemonic: str, opc: int, rd, rn, value: int) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=(opc != 3))
     n = gp_field(mnemonic, "rn", rn)
-    sf = _sf(mnemonic, rd=rd, rn=rn)
+    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
     size = rd.size
     if not isinstance(value, int) or isinstance(value, bool):
         raise EncodingError(mnemonic, "imm", value, "an integer")
@@ -83,53 +85,55 @@ def encode_mov_bitmask(rd, value) -> int:
 # C4.1 Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
 
 def _logical_shifted(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amount) -> int:
+    # Fast path (see arith.py): all registers legal ZR-fields of one width.
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+            and shift.__class__ is Shift and amount.__class__ is int
+            and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
+        d = rd._f_zr
+        n = rn._f_zr
+        m = rm._f_zr
+        if d < 32 and n < 32 and m < 32:
+            return (rd.sf << 31 | opc << 29 | 0x0A000000 | _SHIFT_BITS[shift] | neg << 21
+                    | m << 16 | amount << 10 | n << 5 | d)
+    return _logical_shifted_checked(mnemonic, opc, neg, rd, rn, rm, shift, amount)
+
+
+def _logical_shifted_checked(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amount) -> int:
+    """The checking path of :func:`_logical_shifted`."""
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm)
+    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     sh = _check_shift(mnemonic, shift, amount, rd.size, allow_ror=True)
     return (sf << 31 | opc << 29 | 0x0A000000 | sh << 22 | neg << 21 | m << 16
             | amount << 10 | n << 5 | d)
 
 
-def encode_and_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """AND (shifted register) (C6.2)."""
-    return _logical_shifted("and", 0, 0, rd, rn, rm, shift, amount)
+def _shifted_encoder(mnemonic: str, opc: int, neg: int, doc: str):
+    """A logical (shifted register) encoder with a fast path."""
+    fixed = opc << 29 | 0x0A000000 | neg << 21
+
+    def enc(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
+        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+                and shift.__class__ is Shift and amount.__class__ is int
+                and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
+                and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
+            return (fixed | rd._sfb | _SHIFT_BITS[shift] | rm._m16 | amount << 10
+                    | rn._n5 | rd.num)
+        return _logical_shifted(mnemonic, opc, neg, rd, rn, rm, shift, amount)
+    enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_shifted"
+    enc.__doc__ = doc
+    return enc
 
 
-def encode_bic_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """BIC (shifted register) (C6.2)."""
-    return _logical_shifted("bic", 0, 1, rd, rn, rm, shift, amount)
-
-
-def encode_orr_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ORR (shifted register) (C6.2)."""
-    return _logical_shifted("orr", 1, 0, rd, rn, rm, shift, amount)
-
-
-def encode_orn_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ORN (shifted register) (C6.2)."""
-    return _logical_shifted("orn", 1, 1, rd, rn, rm, shift, amount)
-
-
-def encode_eor_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """EOR (shifted register) (C6.2)."""
-    return _logical_shifted("eor", 2, 0, rd, rn, rm, shift, amount)
-
-
-def encode_eon_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """EON (shifted register) (C6.2)."""
-    return _logical_shifted("eon", 2, 1, rd, rn, rm, shift, amount)
-
-
-def encode_ands_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """ANDS (shifted register) (C6.2)."""
-    return _logical_shifted("ands", 3, 0, rd, rn, rm, shift, amount)
-
-
-def encode_bics_shifted(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-    """BICS (shifted register) (C6.2)."""
-    return _logical_shifted("bics", 3, 1, rd, rn, rm, shift, amount)
+encode_and_shifted = _shifted_encoder("and", 0, 0, "AND (shifted register) (C6.2).")
+encode_bic_shifted = _shifted_encoder("bic", 0, 1, "BIC (shifted register) (C6.2).")
+encode_orr_shifted = _shifted_encoder("orr", 1, 0, "ORR (shifted register) (C6.2).")
+encode_orn_shifted = _shifted_encoder("orn", 1, 1, "ORN (shifted register) (C6.2).")
+encode_eor_shifted = _shifted_encoder("eor", 2, 0, "EOR (shifted register) (C6.2).")
+encode_eon_shifted = _shifted_encoder("eon", 2, 1, "EON (shifted register) (C6.2).")
+encode_ands_shifted = _shifted_encoder("ands", 3, 0, "ANDS (shifted register) (C6.2).")
+encode_bics_shifted = _shifted_encoder("bics", 3, 1, "BICS (shifted register) (C6.2).")
 
 
 def encode_tst_shifted(rn, rm, shift=Shift.LSL, amount=0) -> int:
@@ -144,4 +148,7 @@ def encode_mvn(rd, rm, shift=Shift.LSL, amount=0) -> int:
 
 def encode_mov_reg(rd, rm) -> int:
     """MOV (register): ORR Rd, ZR, Rm (C6.2).  SP is refused (use encode_mov_sp)."""
+    if (rd.__class__ is GpReg and rm.__class__ is GpReg and rd._f_zr < 32 and rm._f_zr < 32
+            and rd.size == rm.size):
+        return 0x2A0003E0 | rd._sfb | rm._m16 | rd.num      # fast path
     return _logical_shifted("mov", 1, 0, rd, _zr_like(rd), rm, Shift.LSL, 0)

@@ -10,12 +10,22 @@ immediates.plan_mov_imm.
 from __future__ import annotations
 
 from .errors import EncodingError
-from .operands import check_range, gp_field
+from .operands import GpReg, check_range, gp_field
 
 __all__ = ["encode_movn", "encode_movz", "encode_movk"]
 
 
 def _movewide(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
+    # Fast path: a legal ZR-field register, imm16 in range, shift 0/16 (or 32/48 for X).
+    if (rd.__class__ is GpReg and imm16.__class__ is int and shift.__class__ is int
+            and 0 <= imm16 <= 0xFFFF and rd._f_zr < 32
+            and (shift == 0 or shift == 16 or (rd.size == 64 and (shift == 32 or shift == 48)))):
+        return rd.sf << 31 | opc << 29 | 0x12800000 | (shift >> 4) << 21 | imm16 << 5 | rd._f_zr
+    return _movewide_checked(mnemonic, opc, rd, imm16, shift)
+
+
+def _movewide_checked(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
+    """The checking path of :func:`_movewide`."""
     d = gp_field(mnemonic, "rd", rd)
     check_range(mnemonic, "imm16", imm16, 0, 0xFFFF)
     legal = (0, 16, 32, 48) if rd.size == 64 else (0, 16)

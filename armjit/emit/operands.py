@@ -10,7 +10,8 @@ raises :class:`EncodingError` instead of silently encoding 31.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import FrozenInstanceError
 from typing import Optional, Union
 
 from .errors import EncodingError
@@ -21,52 +22,102 @@ from .errors import EncodingError
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_GP_INTERN: dict = {}
+
+#: Field value meaning "not encodable in this kind of field" (every legal
+#: field value is < 32, so ``f < 32`` is the whole legality test).
+_BAD = 32
+
+
 class GpReg:
     """A general-purpose register operand.
 
     ``num`` is 0..31, ``size`` is 32 (W) or 64 (X).  ``num == 31`` is SP/WSP
     when ``is_sp`` is true and XZR/WZR otherwise.
+
+    Registers are immutable and interned: ``GpReg(0, 64) is x0``, so equality
+    and hashing by value are the identity ones (fast); ``.x``/``.w`` are the
+    64-/32-bit views, ``.sf`` the sf bit, ``.is_zr`` register 31 as ZR.  Each register carries
+    precomputed field values for the encoders' fast paths: ``_f_zr`` (the
+    5-bit field where 31 means ZR), ``_f_sp`` (where 31 means SP) and
+    ``_f_nz`` (where register 31 is not allowed), ``_f_base`` (a load/store
+    base: X0-X30 or SP); ``_BAD`` (32) when illegal.  ``_sfb``, ``_n5`` and
+    ``_m16`` are ``sf << 31``, ``num << 5`` and ``num << 16`` (to be used only
+    after the legality test).
     """
 
-    num: int
-    size: int
-    is_sp: bool = False
+    __slots__ = ("num", "size", "is_sp", "is_zr", "sf", "name", "x", "w",
+                 "_f_zr", "_f_sp", "_f_nz", "_f_base", "_sfb", "_n5", "_m16", "_key")
 
-    def __post_init__(self):
-        if not 0 <= self.num <= 31:
-            raise ValueError(f"GP register number {self.num} out of range 0..31")
-        if self.size not in (32, 64):
-            raise ValueError(f"GP register size {self.size} is not 32 or 64")
-        if self.is_sp and self.num != 31:
+    def __new__(cls, num: int, size: int, is_sp: bool = False):
+        try:
+            r = _GP_INTERN.get((num, size, is_sp))
+        except TypeError:
+            r = None
+        if r is not None:
+            return r
+        if not 0 <= num <= 31:
+            raise ValueError(f"GP register number {num} out of range 0..31")
+        if size not in (32, 64):
+            raise ValueError(f"GP register size {size} is not 32 or 64")
+        if is_sp and num != 31:
             raise ValueError("only register 31 can be SP")
+        self = object.__new__(cls)
+        num, size, is_sp = int(num), int(size), bool(is_sp)
+        st = object.__setattr__
+        st(self, "num", num)
+        st(self, "size", size)
+        st(self, "is_sp", is_sp)
+        st(self, "is_zr", num == 31 and not is_sp)
+        st(self, "sf", 1 if size == 64 else 0)   # the sf bit: 1 for X, 0 for W
+        if num == 31:
+            name = ("sp" if size == 64 else "wsp") if is_sp else ("xzr" if size == 64 else "wzr")
+        else:
+            name = f"{'x' if size == 64 else 'w'}{num}"
+        st(self, "name", name)
+        st(self, "_f_zr", _BAD if is_sp else num)
+        st(self, "_f_sp", _BAD if num == 31 and not is_sp else num)
+        st(self, "_f_nz", _BAD if num == 31 else num)
+        # a load/store base: an X register or SP
+        st(self, "_f_base", num if size == 64 and (num < 31 or is_sp) else _BAD)
+        # the register's bits at the usual places: sf (31), Rn (9:5), Rm (20:16)
+        st(self, "_sfb", (1 if size == 64 else 0) << 31)
+        st(self, "_n5", num << 5)
+        st(self, "_m16", num << 16)
+        st(self, "_key", (num, size, is_sp))
+        _GP_INTERN[(num, size, is_sp)] = self
+        # .x / .w: the 64-/32-bit views (filled in once both exist)
+        other = _GP_INTERN.get((num, 96 - size, is_sp))
+        if other is not None:
+            st(self, "x" if size == 32 else "w", other)
+            st(other, "x" if other.size == 32 else "w", self)
+        st(self, "x" if size == 64 else "w", self)
+        return self
 
-    @property
-    def is_zr(self) -> bool:
-        return self.num == 31 and not self.is_sp
+    __setattr__ = _frozen_setattr
+    __delattr__ = _frozen_delattr
 
-    @property
-    def sf(self) -> int:
-        """The ``sf`` bit of data-processing encodings: 1 for X, 0 for W."""
-        return 1 if self.size == 64 else 0
+    def __reduce__(self):
+        return (GpReg, self._key)
 
-    @property
-    def x(self) -> "GpReg":
-        """The 64-bit view of this register."""
-        return GpReg(self.num, 64, self.is_sp)
+    def __copy__(self):
+        return self
 
-    @property
-    def w(self) -> "GpReg":
-        """The 32-bit view of this register."""
-        return GpReg(self.num, 32, self.is_sp)
+    def __deepcopy__(self, memo):
+        return self
 
-    @property
-    def name(self) -> str:
-        if self.num == 31:
-            if self.is_sp:
-                return "sp" if self.size == 64 else "wsp"
-            return "xzr" if self.size == 64 else "wzr"
-        return f"{'x' if self.size == 64 else 'w'}{self.num}"
+    # Interned: equality and hashing by value are the identity ones (object's,
+    # C-level and fast).  Subclasses would break that, so there are none.
+    def __init_subclass__(cls, **kw):
+        raise TypeError("GpReg cannot be subclassed (registers are interned)")
 
     def __str__(self) -> str:
         return self.name
@@ -74,6 +125,13 @@ class GpReg:
     def __repr__(self) -> str:
         return self.name
 
+
+for _n in range(32):
+    for _s in (64, 32):
+        GpReg(_n, _s)
+GpReg(31, 64, True)
+GpReg(31, 32, True)
+del _n, _s
 
 X = [GpReg(i, 64) for i in range(31)]
 W = [GpReg(i, 32) for i in range(31)]
@@ -98,6 +156,16 @@ def gp_field(mnemonic: str, operand: str, reg, *, sp: bool = False, zr: bool = T
     ``zr``: when ``sp`` is false, whether ZR is legal (it nearly always is).
     ``size``: if given, the register must have this width.
     """
+    # Fast path: the precomputed field value of an interned register is < 32
+    # exactly when the register is legal in this kind of field.
+    if reg.__class__ is GpReg and (size is None or reg.size == size):
+        f = reg._f_sp if sp else (reg._f_zr if zr else reg._f_nz)
+        if f < 32:
+            return f
+    return _gp_field_slow(mnemonic, operand, reg, sp, zr, size)
+
+
+def _gp_field_slow(mnemonic, operand, reg, sp, zr, size) -> int:
     if not isinstance(reg, GpReg):
         raise EncodingError(mnemonic, operand, reg, "a general-purpose register")
     if size is not None and reg.size != size:
@@ -128,27 +196,80 @@ def same_size(mnemonic: str, **regs) -> int:
     return next(iter(sizes.values()))
 
 
+def same_size2(mnemonic: str, n1: str, r1, n2: str, r2) -> int:
+    """``same_size(mnemonic, n1=r1, n2=r2)`` without building keyword dicts."""
+    if r1.__class__ is GpReg and r2.__class__ is GpReg and r1.size == r2.size:
+        return r1.size
+    return same_size(mnemonic, **{n1: r1, n2: r2})
+
+
+def same_size3(mnemonic: str, n1: str, r1, n2: str, r2, n3: str, r3) -> int:
+    """``same_size(mnemonic, n1=r1, n2=r2, n3=r3)`` without keyword dicts."""
+    if (r1.__class__ is GpReg and r2.__class__ is GpReg and r3.__class__ is GpReg
+            and r1.size == r2.size == r3.size):
+        return r1.size
+    return same_size(mnemonic, **{n1: r1, n2: r2, n3: r3})
+
+
 # --------------------------------------------------------------------------
 # Floating-point / SIMD registers
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+_FP_INTERN: dict = {}
+_FP_PREFIX = {8: "b", 16: "h", 32: "s", 64: "d", 128: "q"}
+
+
 class FpReg:
-    """A scalar FP/SIMD register: ``size`` 16 (H), 32 (S), 64 (D) or 128 (Q)."""
+    """A scalar FP/SIMD register: ``size`` 8 (B), 16 (H), 32 (S), 64 (D) or 128 (Q).
 
-    num: int
-    size: int
+    Immutable and interned like :class:`GpReg` (``FpReg(0, 64) is D[0]``).
+    ``_f_zr``/``_f_sp``/``_f_nz`` are ``_BAD``: an FP register is never legal
+    in a general-purpose register field (the encoders' fast paths rely on it).
+    """
 
-    def __post_init__(self):
-        if not 0 <= self.num <= 31:
-            raise ValueError(f"FP register number {self.num} out of range 0..31")
-        if self.size not in (8, 16, 32, 64, 128):
-            raise ValueError(f"FP register size {self.size} invalid")
+    __slots__ = ("num", "size", "name", "_f_zr", "_f_sp", "_f_nz", "_key")
 
-    @property
-    def name(self) -> str:
-        return f"{ {8: 'b', 16: 'h', 32: 's', 64: 'd', 128: 'q'}[self.size] }{self.num}"
+    def __new__(cls, num: int, size: int):
+        try:
+            r = _FP_INTERN.get((num, size))
+        except TypeError:
+            r = None
+        if r is not None:
+            return r
+        if not 0 <= num <= 31:
+            raise ValueError(f"FP register number {num} out of range 0..31")
+        if size not in (8, 16, 32, 64, 128):
+            raise ValueError(f"FP register size {size} invalid")
+        self = object.__new__(cls)
+        num, size = int(num), int(size)
+        st = object.__setattr__
+        st(self, "num", num)
+        st(self, "size", size)
+        st(self, "name", f"{_FP_PREFIX[size]}{num}")
+        st(self, "_f_zr", _BAD)
+        st(self, "_f_sp", _BAD)
+        st(self, "_f_nz", _BAD)
+        st(self, "_key", (num, size))
+        _FP_INTERN[(num, size)] = self
+        return self
+
+    __setattr__ = _frozen_setattr
+    __delattr__ = _frozen_delattr
+
+    def __reduce__(self):
+        return (FpReg, self._key)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    # Interned: equality and hashing by value are the identity ones (object's,
+    # C-level and fast).  Subclasses would break that, so there are none.
+    def __init_subclass__(cls, **kw):
+        raise TypeError("FpReg cannot be subclassed (registers are interned)")
 
     def __str__(self) -> str:
         return self.name
@@ -156,6 +277,11 @@ class FpReg:
     def __repr__(self) -> str:
         return self.name
 
+
+for _n in range(32):
+    for _s in (8, 16, 32, 64, 128):
+        FpReg(_n, _s)
+del _n, _s
 
 D = [FpReg(i, 64) for i in range(32)]
 S = [FpReg(i, 32) for i in range(32)]
@@ -245,22 +371,45 @@ class AddrMode(enum.Enum):
     POST = "post"       # [base], #imm
 
 
-@dataclass(frozen=True)
-class Mem:
+_MemFields = namedtuple("_MemFields", "base offset mode index extend shift")
+_tuple_new = tuple.__new__
+_OFFSET = AddrMode.OFFSET
+_PRE = AddrMode.PRE
+_POST = AddrMode.POST
+_UXTX = Extend.UXTX
+
+
+class Mem(_MemFields):
     """A memory operand.
 
     Immediate forms: ``Mem(base, offset, mode)``.  Register-offset form:
     ``Mem(base, index=reg, extend=Extend.UXTW|SXTW|UXTX(=LSL)|SXTX, shift=n)``
     where ``shift`` is the ``#amount`` written after the extend (0 or the log2 of
     the access size) and ``shift is None`` means no amount was written.
+
+    Immutable (a tuple underneath: one C-level allocation, no per-field
+    ``__setattr__``); equal and hashed by value, and only equal to another Mem.
     """
 
-    base: GpReg
-    offset: int = 0
-    mode: AddrMode = AddrMode.OFFSET
-    index: Optional[GpReg] = None
-    extend: Extend = Extend.UXTX
-    shift: Optional[int] = None
+    __slots__ = ()
+
+    def __new__(cls, base: GpReg, offset: int = 0, mode: AddrMode = _OFFSET,
+                index: Optional[GpReg] = None, extend: Extend = _UXTX,
+                shift: Optional[int] = None):
+        return _tuple_new(cls, (base, offset, mode, index, extend, shift))
+
+    def __eq__(self, other):
+        # Only a Mem equals a Mem (a plain tuple of the same fields does not).
+        return isinstance(other, Mem) and tuple.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not (isinstance(other, Mem) and tuple.__eq__(self, other))
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self) -> str:
+        return (f"Mem(base={self.base!r}, offset={self.offset!r}, mode={self.mode!r}, "
+                f"index={self.index!r}, extend={self.extend!r}, shift={self.shift!r})")
 
     def __str__(self) -> str:
         if self.index is not None:
@@ -279,20 +428,25 @@ class Mem:
 
 
 def mem(base: GpReg, offset: int = 0) -> Mem:
-    return Mem(base, offset)
+    """``[base, #offset]`` (validated by the encoder that uses it)."""
+    return _tuple_new(Mem, (base, offset, _OFFSET, None, _UXTX, None))
 
 
 def pre(base: GpReg, offset: int) -> Mem:
-    return Mem(base, offset, AddrMode.PRE)
+    """``[base, #offset]!`` (pre-index)."""
+    return _tuple_new(Mem, (base, offset, _PRE, None, _UXTX, None))
 
 
 def post(base: GpReg, offset: int) -> Mem:
-    return Mem(base, offset, AddrMode.POST)
+    """``[base], #offset`` (post-index)."""
+    return _tuple_new(Mem, (base, offset, _POST, None, _UXTX, None))
 
 
 def check_range(mnemonic: str, operand: str, value: int, lo: int, hi: int,
                 multiple: int = 1) -> int:
     """Raise EncodingError unless lo <= value <= hi and value % multiple == 0."""
+    if value.__class__ is int and lo <= value <= hi and not value % multiple:
+        return value            # fast path; the message is built only on failure
     if not isinstance(value, int) or isinstance(value, bool):
         raise EncodingError(mnemonic, operand, value, "an integer")
     if not lo <= value <= hi or value % multiple:
