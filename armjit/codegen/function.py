@@ -72,6 +72,9 @@ class CompiledFunction:
     lower_ns: int = 0
     name: str = ""
     final: object = None
+    # landmark -> code offset: "reentry", "vectorcall", "hard_exit", "stage2",
+    # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.codegen.landmarks)
+    labels: Dict[object, int] = field(default_factory=dict)
 
     @property
     def vectorcall_entry(self) -> int:
@@ -272,6 +275,8 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         raise LoweringError("the function has no EpilogueEnd")
     # -- deopt exits (GenerateDeoptExitBlocks, generator.cpp:6895-7101)
     deopt = cx.deopt_labels
+    deopt_rets = {}
+    stage2 = None
     if deopt:
         stage2 = a.new_label("deopt_stage2")
         with a.annotate("Stage 1 deoptimization exits"):
@@ -279,6 +284,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
                 a.bind(deopt[idx])
                 cx.mov_imm(X13, idx)
                 a.bl(stage2)
+                deopt_rets[idx] = a.here()
         with a.annotate("Deoptimization exits"):
             a.bind(stage2)
             a.sub(SP, SP, 64)
@@ -308,6 +314,15 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         patchpoints=[(p, final.offset_of(lab), idx) for p, lab, idx in cx.patchpoints],
         deopt_exits={idx: final.offset_of(l) for idx, l in deopt.items()},
         name=meta.get("fullname", ""), final=final)
+    labels = {"hard_exit": final.offset_of(cx.hard_exit_label),
+              "prologue_exit": final.offset_of(prologue_exit)}
+    labels.update(entries)
+    if stage2 is not None:
+        labels["stage2"] = final.offset_of(stage2)
+    for idx, lab in deopt.items():
+        labels[("deopt", idx)] = final.offset_of(lab)
+        labels[("deopt_ret", idx)] = final.offset_of(deopt_rets[idx])
+    out.labels = labels
     out.lower_ns = time.perf_counter_ns() - t0
     return out
 
