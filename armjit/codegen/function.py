@@ -18,10 +18,12 @@ Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
 
 Process facts that the LIR does not carry (helper addresses, the CodeRuntime*,
 GenYieldPoint*) are read from the dump's asmjit listing by :func:`process_facts`.
-Static-entry (CI_CO_STATICALLY_COMPILED) functions, primitive-argument and
-boxed-return prologues and the generator resume entry are not implemented yet:
-they raise LoweringError (none of the 104 non-generator dev-corpus functions
-needs them; heapq.merge is the one generator).
+Generators (heapq.merge in the dev corpus) get the resume entry after the
+body's exit (:func:`_resume_entry`); ``labels["gen_resume_entry"]`` and
+``yield_points`` say where the runtime's CodeRuntime / GenYieldPoints must
+point.  Static-entry (CI_CO_STATICALLY_COMPILED) functions, primitive-argument
+and boxed-return prologues are not implemented: they raise LoweringError (no
+dev-corpus function needs them).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from armjit.lir import parse
 from armjit.lir.model import Function, Instruction
 
 from .layout import entry_plan, frame_layout, is_generator, num_args
-from .lower import COND, Ctx, LoweringError, lower_instruction
+from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
 
 __all__ = ["CompiledFunction", "compile_dump", "compile_function", "process_facts",
            "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
@@ -75,6 +77,8 @@ class CompiledFunction:
     # landmark -> code offset: "reentry", "vectorcall", "hard_exit", "stage2",
     # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.codegen.landmarks)
     labels: Dict[object, int] = field(default_factory=dict)
+    # generators: (GenYieldPoint*, resume offset) per yield, in LIR order
+    yield_points: List[Tuple[int, int]] = field(default_factory=list)
 
     @property
     def vectorcall_entry(self) -> int:
@@ -180,10 +184,53 @@ def process_facts(dirpath) -> dict:
     if pts:
         facts["gen_yield_points"] = pts
         facts["gen_yield_point_offset"] = off
+    # gi_jit_data_offset = _PyObject_VAR_SIZE(gen_type, _PyFrame_NumSlotsForCodeObject(code))
+    # (gen_asm.cpp:1251-1256): the resume entry's ``ldr x9, [x0, #off]``
+    # (PopulateResumeEntryBlock, generator.cpp:585-665).
+    for i, (title, addr, mn, ops) in enumerate(lines[:-1]):
+        m = re.fullmatch(r"x9, \[x0, #(0x[0-9a-f]+)\]", ops)
+        if mn == "ldr" and m and lines[i + 1][2:] == ("ldr", "x8, [x29]"):
+            facts["gi_jit_data_offset"] = int(m.group(1), 16)
+            break
     return facts
 
 
 # ------------------------------------------------------------------ assembly
+
+def _resume_entry(cx: Ctx, gi_off: int):
+    """The generator resume entry (PopulateResumeEntryBlock, generator.cpp:585-665;
+    placed after the body's exit, gen_asm.cpp:1480-1492): Prologue, SetupFrame
+    with the function's own frame numbers, then copy the native frame record
+    into the heap GenDataFooter (``jit_data = gen->gi_jit_data``: linkAddress
+    +0, returnAddress +8, originalFramePointer +0x10), switch X29 to the footer,
+    take and clear footer->yieldPoint (+0x18) and jump to its resumeTarget
+    (GenYieldPoint::resumeTargetOffset() == 0).  X0 = the generator, X1 = the
+    sent value, X2 = finish_yield_from, X3 = tstate are left for the resume
+    point.  (The ENABLE_LIGHTWEIGHT_FRAMES tstate store is not in this build:
+    no corpus resume entry has it.)"""
+    a = cx.a
+    lab = a.new_label("gen_resume_entry")
+    a.bind(lab)
+    cx.ins = None
+    with a.annotate("Set up frame pointer"):
+        a.stp(X29, X30, pre(SP, -16))
+        a.mov(X29, SP)
+    RULES["SetupFrame"](cx, None)
+    X8, X9 = X[8], X[9]
+    with a.annotate("Generator resume entry"):
+        a.ldr(X9, mem(X[0], gi_off))
+        a.ldr(X8, mem(X29, 0))
+        a.str(X8, mem(X9, 0))
+        a.ldr(X8, mem(X29, 8))
+        a.str(X8, mem(X9, 8))
+        a.str(X29, mem(X9, 0x10))
+        a.mov(X29, X9)
+        a.ldr(X8, mem(X29, 0x18))
+        a.str(XZR, mem(X29, 0x18))
+        a.ldr(X[16], mem(X8, 0))
+        a.br(X[16])
+    return lab
+
 
 def _origin_title(ins: Instruction) -> Optional[str]:
     if ins.origin is None:
@@ -198,8 +245,6 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     if flags & CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
     gen = is_generator(meta)
-    if gen:
-        raise LoweringError("generator functions: the resume entry block is not implemented")
     frame = frame_layout(text, meta)
     a = Assembler(base=address, veneer_scratch=X[16])
     cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
@@ -273,6 +318,11 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
             a.annotate(start, a.offset, title)
     if not a.is_bound(cx.hard_exit_label):
         raise LoweringError("the function has no EpilogueEnd")
+    resume_entry = None
+    if gen:
+        if cx._pending_resume is not None:
+            raise LoweringError("StoreGenYieldPoint without its ResumeGenYield")
+        resume_entry = _resume_entry(cx, _need(facts, "gi_jit_data_offset"))
     # -- deopt exits (GenerateDeoptExitBlocks, generator.cpp:6895-7101)
     deopt = cx.deopt_labels
     deopt_rets = {}
@@ -317,8 +367,21 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     labels = {"hard_exit": final.offset_of(cx.hard_exit_label),
               "prologue_exit": final.offset_of(prologue_exit)}
     labels.update(entries)
+    he = labels["hard_exit"]
+    for k in range(64):
+        labels[("exit", k)] = he + 4 * k
+        if final.code[he + 4 * k:he + 4 * k + 4] == b"\xc0\x03\x5f\xd6":     # ret
+            break
     if stage2 is not None:
         labels["stage2"] = final.offset_of(stage2)
+    if resume_entry is not None:
+        # CodeRuntime::setGenResumeEntry / GenYieldPoint::setResumeTarget
+        # (gen_asm.cpp:1663-1678): the installer must point these at armjit's code.
+        labels["gen_resume_entry"] = final.offset_of(resume_entry)
+        for k, lab in enumerate(cx.yield_resume_labels):
+            labels[("resume", k)] = final.offset_of(lab)
+        out.yield_points = [(p, final.offset_of(lab)) for p, lab in
+                            zip(facts["gen_yield_points"], cx.yield_resume_labels)]
     for idx, lab in deopt.items():
         labels[("deopt", idx)] = final.offset_of(lab)
         labels[("deopt_ret", idx)] = final.offset_of(deopt_rets[idx])

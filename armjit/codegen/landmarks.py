@@ -11,7 +11,13 @@ Code pointers that escape into registers or memory the outside world reads:
 * ``("deopt_ret", idx)``: the return address of stage-1 exit ``idx``'s
   ``bl stage2`` (X30, stored in stage-2 slot 6);
 * ``("deopt", idx)``: the stage-1 exit itself (a patched ``b`` target);
-* ``stage2``, ``prologue_exit``, ``reentry``, ``vectorcall``.
+* ``stage2``, ``prologue_exit``, ``reentry``, ``vectorcall``;
+* ``("exit", k)``: the k-th instruction of the exit sequence hard_exit .. ret
+  (restore callee-saved registers, tear down the frame): a run that faults
+  there (a generator's footer->originalFramePointer read from the fake heap)
+  reports that PC;
+* generators: ``gen_resume_entry`` and ``("resume", k)`` (armjit only: asmjit's
+  are in the CodeRuntime, not in its code).
 
 asmjit's landmarks come from asmjit.asm: the section titles "Stage 1
 deoptimization exits" (``mov x13, #idx`` ... ``bl``), "Deoptimization exits"
@@ -59,6 +65,17 @@ def asmjit_landmarks(dirpath) -> Dict[Hashable, int]:
                 out["hard_exit"] = _imm(ops.split(",", 1)[1]) - base
         elif title and title.startswith("Keyword argument dispatch") and mn == "b":
             out.setdefault("prologue_exit", _imm(ops) - base)
+    if "hard_exit" in out:
+        # the exit sequence hard_exit .. ret, instruction by instruction
+        addrs = [(addr, mn) for _, addr, mn, _ in lines]
+        start = base + out["hard_exit"]
+        k = next((i for i, (a, _) in enumerate(addrs) if a == start), None)
+        while k is not None and k < len(addrs):
+            a, mn = addrs[k]
+            out[("exit", (a - start) // 4)] = a - base
+            if mn == "ret":
+                break
+            k += 1
     return out
 
 

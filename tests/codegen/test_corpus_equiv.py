@@ -24,9 +24,7 @@ SEEDS = tuple(range(14))
 MAX_INSNS = 10_000
 
 # name -> reason.  Keep <= 5% of the corpus.
-EXCEPTIONS = {
-    "heapq/merge": "generator: the resume entry block is not implemented (LoweringError)",
-}
+EXCEPTIONS: dict = {}
 
 DIRS = {f"{d.parent.name}/{d.name}": d for d in function_dirs()}
 
