@@ -1,4 +1,5 @@
 """python -m armjit.corpus collect --modules m1,m2 --out DIR
+python -m armjit.corpus check DIR [--no-equiv]   (armjit.corpus.check)
 
 Runs the collector (``armjit.corpus._collect``) under the aarch64 target with
 CinderX's LIR and asm dumps on, restarts it past any function whose compile
@@ -108,7 +109,14 @@ def main(argv=None) -> int:
     c.add_argument("--modules", required=True, help="comma-separated module names")
     c.add_argument("--out", required=True, help="output directory")
     c.add_argument("--quiet", action="store_true", help="no per-function progress")
+    k = sub.add_parser("check", help="compile every function of a corpus directory with armjit "
+                                     "and print a one-line summary (lowered, equivalent, size, time)")
+    k.add_argument("dir", help="corpus directory (module/qualname/meta.json ...)")
+    k.add_argument("--no-equiv", action="store_true", help="skip the Unicorn equivalence check")
     ns = p.parse_args(argv)
+    if ns.cmd == "check":
+        from armjit.corpus.check import check
+        return check(ns.dir, equiv=not ns.no_equiv)
     try:
         if ns.cmd == "collect":
             modules = [m.strip() for m in ns.modules.split(",") if m.strip()]
