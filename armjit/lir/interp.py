@@ -64,7 +64,9 @@ Width rules taken from CinderX
   ``cmp_immediate``/``cmp`` then ``b.ne``, AlwaysFail -> ``b``.  A failing
   guard stops with a ``deopt`` :class:`Event`.  A64GuardCC (l.257) deopts when
   its (already negated) condition holds.  DeoptPatchpoint is a patchable nop.
-* Double arithmetic: IEEE binary64 (Python floats); Int64ToDouble -> scvtf
+* Double arithmetic: IEEE binary64 (Python floats) with A64's NaN rules
+  (FPCR = 0): NaN operands propagate (signalling first, then op1, quietened),
+  invalid operations give the default NaN 0x7ff8000000000000; Int64ToDouble -> scvtf
   from the W or X register (l.3430).
 * Flags follow the A64 code exactly: only Cmp, Compare, Test, Test32, Inc,
   Dec, IntToBool, Select and Guard (Is; 8/16-bit NotZero/Zero) write NZCV.
@@ -732,10 +734,36 @@ def _h_storepair(it, ins, out, inp):
     it.m.store(addr + 8, 8, vals[1])
 
 
+_DEFAULT_NAN = 0x7FF8000000000000     # A64 FPDefaultNaN: positive, quiet, zero payload
+_EXP = 0x7FF0000000000000
+_QUIET = 1 << 51
+
+
+def _is_nan_bits(v: int) -> bool:
+    return v & _EXP == _EXP and v & ((1 << 52) - 1) != 0
+
+
+def _fp_result(a: int, b: int, fn) -> int:
+    """A64 FADD/FSUB/FMUL/FDIV on raw bits with FPCR = 0 (no default-NaN
+    mode): a NaN operand propagates by FPProcessNaNs (Arm ARM J1 shared
+    pseudocode: a signalling NaN first, op1 before op2, quietened), and an
+    invalid operation (inf-inf, 0*inf, 0/0, inf/inf) gives the *default* NaN
+    0x7ff8000000000000 -- not the host's (x86 produces 0xfff8...)."""
+    na, nb = _is_nan_bits(a), _is_nan_bits(b)
+    if na or nb:
+        if na and not a & _QUIET:
+            return a | _QUIET
+        if nb and not b & _QUIET:
+            return b | _QUIET
+        return a if na else b
+    r = fn(_f(a), _f(b))
+    return _DEFAULT_NAN if math.isnan(r) else _b(r)
+
+
 def _h_fp(fn):
     def h(it, ins, out, inp):
         d = _dst(ins, out, inp)
-        it.write(d, _b(fn(_f(it.read(inp[0])), _f(it.read(inp[1])))), 64)
+        it.write(d, _fp_result(it.read(inp[0]), it.read(inp[1]), fn), 64)
     return h
 
 
