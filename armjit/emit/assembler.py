@@ -1025,7 +1025,7 @@ def _addsub_planner(mn, sub, flags):
             raise EncodingError(mn, "shift", sh, "no shift with an immediate operand "
                                 "(the value may be any integer of the register width)")
         v = _value(mn, rd, op)
-        mask = _MASKS[rd.size]
+        mask = _MASKS[rd.size if isinstance(rd, GpReg) else 64]   # rd is checked below
         if _im.is_add_sub_imm(v):
             imm, s12 = _im.split_add_sub_imm(v)
             enc = {(0, 0): _ar.encode_add_imm, (0, 1): _ar.encode_adds_imm,
@@ -1436,8 +1436,9 @@ def _fast_direct(name, enc, params):
     """Methods whose planner is one encoder call (``_one``): call it directly
     (the encoder has a fast path; a memo would only add a miss per fresh operand)."""
     planned = getattr(Assembler, name)
-    args = ", ".join(params)
-    src = (f"def {name}(self, {args}):\n"
+    sig = ", ".join(params)
+    args = ", ".join(p.split("=")[0].strip() for p in params)
+    src = (f"def {name}(self, {sig}):\n"
            f"    self.buf += _pack(_enc({args}))\n")
     ns = {"_pack": _pack, "_enc": enc}
     exec(src, ns)
@@ -1484,10 +1485,10 @@ def _fast_ldst(name):
     enc = _LDST_ENC[name]
 
     def method(self, rt, m, *, scratch=None):
-        if m.__class__ is Mem:
+        if m.__class__ is Mem and m[1].__class__ is int:
             # planner: encode_ldst(op, rt, m) (plan_ldst returns exactly that
-            # word when it encodes); anything else -- legalisation with a
-            # scratch, errors -- goes through the planner
+            # word when it encodes an int offset); anything else -- legalisation
+            # with a scratch, errors, non-int offsets -- goes through the planner
             try:
                 w = enc(rt, m)
             except EncodingError:
@@ -1495,6 +1496,7 @@ def _fast_ldst(name):
             else:
                 self.buf += _pack(w)
                 return
+        if m.__class__ is Mem:
             planned(self, rt, m, scratch=scratch)
         elif m.__class__ is Label and name in ("ldr", "ldrsw"):
             if name == "ldr":
@@ -1507,6 +1509,7 @@ def _fast_ldst(name):
     method.__name__ = name
     method.__qualname__ = f"Assembler.{name}"
     method.__doc__ = (_ldr.__doc__ if name == "ldr" else planned.__doc__)
+    setattr(Assembler, f"_{name}_planned", planned)
     setattr(Assembler, name, method)
 
 

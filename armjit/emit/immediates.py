@@ -280,7 +280,8 @@ def plan_add_imm(rd: GpReg, rn: GpReg, value: int, scratch: Optional[GpReg] = No
     """Words computing ``rd = rn + value`` (ADDS semantics, flags included, when
     ``set_flags``), for any ``value`` of the register width (signed or unsigned).
 
-    In order of preference: nothing (rd == rn, value 0, no flags); one ADD/SUB
+    In order of preference: nothing (rd == rn an X register, value 0, no
+    flags; a W register is still written, which zero-extends); one ADD/SUB
     (imm12 or imm12 << 12, SUB for negative values; flags are exact either way,
     see the note in the code); without flags, two instructions hi << 12 then
     lo; otherwise the value is materialised (plan_mov_imm) in a register and
@@ -328,8 +329,9 @@ def plan_add_imm(rd: GpReg, rn: GpReg, value: int, scratch: Optional[GpReg] = No
     # ADDS rd, rn, #value (both the unsigned and the signed sums agree; value ==
     # INT_MIN, the only case where they would not, is never an imm12).
     if v == 0 and not set_flags:
-        if rd == rn:
+        if rd == rn and size == 64:
             return []
+        # (a W destination must still be written: that clears bits 63:32)
         if rd.is_sp or rn.is_sp:
             return [arith.encode_mov_sp(rd, rn)]
         from .logical import encode_mov_reg

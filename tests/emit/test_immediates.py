@@ -380,3 +380,15 @@ def test_plan_logical_imm(op, size, data, sn, v, m, vn):
         assert words == []
     elif (v & mask(size)) in ALL_PATTERNS[size]:
         assert len(words) == 1
+
+
+def test_plan_add_imm_zero_into_same_w_register_zero_extends():
+    # Found by Hypothesis: plan_add_imm(w1, w1, 0) returned no words, leaving
+    # bits 63:32 of x1 set, but "w1 = w1 + 0" writes w1, which clears them
+    # (Unicorn executes the plan).  For an X register nothing is needed.
+    state = oracles.MachineState()
+    state.x[1] = 0xFFFFFFFF_00000005
+    words = imm.plan_add_imm(w1, w1, 0)
+    assert len(words) == 1
+    assert oracles.run(words, state).x[1] == 5
+    assert imm.plan_add_imm(x1, x1, 0) == []
