@@ -43,6 +43,7 @@ class CodeBlock:
     def __init__(self, address: int, size: int, mapped: int, owner: "CodeMemory"):
         self.address = address
         self.size = size
+        self.capacity = mapped
         self._mapped = mapped
         self._owner = owner
 
@@ -72,17 +73,32 @@ class CodeMemory:
                 "run it under the target: python -m armjit.target run -- ...")
         self.shim = load_shim()
 
-    def install(self, code: bytes) -> CodeBlock:
-        """Copy ``code`` into fresh RW pages, seal them RX and flush the icache."""
+    def reserve(self, size: int) -> CodeBlock:
+        """Fresh read-write pages for code that must be assembled for its final
+        address first; fill and seal them with :meth:`commit`."""
         lib, ffi = self.shim.lib, self.shim.ffi
-        size = max(len(code), 1)
-        mapped = (size + PAGE - 1) // PAGE * PAGE
+        mapped = (max(size, 1) + PAGE - 1) // PAGE * PAGE
         p = lib.armjit_code_alloc(mapped)
         if p == ffi.NULL:
             raise CodeMemoryError(f"mmap of {mapped} bytes failed: {os.strerror(ffi.errno)}")
+        return CodeBlock(int(ffi.cast("uintptr_t", p)), 0, mapped, self)
+
+    def commit(self, block: CodeBlock, code: bytes) -> CodeBlock:
+        """Copy ``code`` into a reserved block, seal it RX and flush the icache."""
+        lib, ffi = self.shim.lib, self.shim.ffi
+        if block.size:
+            raise CodeMemoryError("this block is already sealed (W^X: code is written once)")
+        if len(code) > block.capacity:
+            raise CodeMemoryError(f"{len(code)} bytes of code exceed the block's "
+                                  f"{block.capacity} bytes")
+        p = ffi.cast("void *", block.address)
         ffi.memmove(p, code, len(code))
-        err = lib.armjit_code_seal(p, mapped)
+        err = lib.armjit_code_seal(p, block.capacity)
         if err:
-            lib.armjit_code_free(p, mapped)
             raise CodeMemoryError(f"mprotect failed: {os.strerror(err)}")
-        return CodeBlock(int(ffi.cast("uintptr_t", p)), len(code), mapped, self)
+        block.size = len(code)
+        return block
+
+    def install(self, code: bytes) -> CodeBlock:
+        """Copy ``code`` into fresh RW pages, seal them RX and flush the icache."""
+        return self.commit(self.reserve(len(code)), code)

@@ -18,3 +18,16 @@ class Box:
 
     def doubled(self):
         return self.value * 2
+
+
+def gen_numbers(n):
+    for i in range(n):
+        yield i
+
+
+def branchy(x, y):
+    if x < y:
+        return [x, y, x + y]
+    elif x == y:
+        return {"same": x}
+    return (y, x)

@@ -48,8 +48,9 @@ def _collect(out, modules):
 def test_corpus_collects_every_stage_and_the_code(tmp_path):
     p = _collect(tmp_path, SAMPLE)
     assert p.returncode == 0, p.stderr
-    assert "4 functions compiled, 0 refused" in p.stdout
-    assert "[1/4]" in p.stderr  # progress
+    # Box.__init__, Box.doubled, branchy, count_up, gen_numbers, mul_add
+    assert "6 functions compiled, 0 refused" in p.stdout
+    assert "[1/6] tests.target.sample_funcs:Box.__init__" in p.stderr  # progress
     fdir = tmp_path / SAMPLE / "mul_add"
     for name in FILES:
         assert (fdir / name).is_file(), name
