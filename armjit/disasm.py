@@ -1,10 +1,14 @@
-"""``python -m armjit.disasm DIR [--diff]``: armjit's code for a corpus function
-directory as an annotated Capstone listing (asmjit's dump format: a section
-title, then ``  0x<address>:  <instruction>`` lines).  ``--diff`` prints each
-section beside asmjit's listing of the same section from the dump
-(asmjit.asm), matched by title in order.
+"""``python -m armjit.disasm (DIR | module:qualname) [--diff] [--out DIR]``:
+armjit's code for a function as an annotated Capstone listing (asmjit's dump
+format: a section title, then ``  0x<address>:  <instruction>`` lines).
+``--diff`` prints each section beside asmjit's listing of the same section
+from the dump (asmjit.asm), aligned by instruction text.
 
-(``module:qualname`` resolution on the target is not implemented yet.)
+DIR is a corpus function directory (postalloc.lir, meta.json, asmjit.asm).
+``module:qualname`` compiles the function under CinderX on the aarch64 target
+first: ``python -m armjit.corpus collect --modules module --out TMP`` (the
+whole module is collected; the qualname's directory is selected), then armjit
+lowers its post-alloc LIR on the host.  ``--out`` keeps the collected corpus.
 """
 
 from __future__ import annotations
@@ -129,17 +133,61 @@ def diff(cf, asm_text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def collect_function(spec: str, out_dir: str) -> Path:
+    """Collect ``module:qualname`` under the target into ``out_dir`` (``python -m
+    armjit.corpus collect``) and return its function directory; raises
+    LookupError (with CinderX's refusal reason when there is one)."""
+    import json
+    import subprocess
+    from armjit.corpus._collect import safe_name
+    module, _, qualname = spec.partition(":")
+    if not module or not qualname:
+        raise LookupError(f"{spec!r} is not module:qualname")
+    p = subprocess.run([sys.executable, "-m", "armjit.corpus", "collect", "--modules", module,
+                        "--out", out_dir, "--quiet"], capture_output=True, text=True)
+    d = Path(out_dir) / module / safe_name(qualname)
+    if (d / "meta.json").is_file():
+        return d
+    why = ""
+    try:
+        for r in json.loads((Path(out_dir) / "refused.json").read_text()):
+            if r.get("module") == module and r.get("qualname") in (qualname, None):
+                why = f": {r.get('reason')}"
+    except (OSError, ValueError):
+        pass
+    tail = (p.stderr.strip().splitlines() or [""])[-1]
+    raise LookupError(f"{spec} was not collected{why or ' (' + tail + ')'}")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m armjit.disasm", description=__doc__.splitlines()[0])
-    p.add_argument("dir", help="a corpus function directory (postalloc.lir, meta.json, asmjit.asm)")
+    p.add_argument("dir", help="a corpus function directory (postalloc.lir, meta.json, asmjit.asm), "
+                               "or module:qualname to compile under CinderX on the target first")
     p.add_argument("--diff", action="store_true", help="show asmjit's listing beside armjit's")
     p.add_argument("--address", type=lambda s: int(s, 0), default=None)
+    p.add_argument("--out", default=None, help="with module:qualname: keep the collected corpus here")
     args = p.parse_args(argv)
-    cf = compile_dump(args.dir, args.address)
-    if args.diff:
-        sys.stdout.write(diff(cf, (Path(args.dir) / "asmjit.asm").read_text()))
-    else:
-        sys.stdout.write(listing(cf))
+    import shutil
+    import tempfile
+    tmp = None
+    d = Path(args.dir)
+    try:
+        if not d.is_dir() and ":" in args.dir:
+            out = args.out or tempfile.mkdtemp(prefix="armjit-disasm-")
+            tmp = None if args.out else out
+            try:
+                d = collect_function(args.dir, out)
+            except LookupError as e:
+                print(f"armjit.disasm: {e}", file=sys.stderr)
+                return 1
+        cf = compile_dump(d, args.address)
+        if args.diff:
+            sys.stdout.write(diff(cf, (d / "asmjit.asm").read_text()))
+        else:
+            sys.stdout.write(listing(cf))
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -302,20 +302,24 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     for b in fn.blocks:
         a.bind(cx.block_label(b.id))
         cx.block = b.id
-        title, start = None, None
+        # annotation runs: (title, start label, start offset); labels, not
+        # offsets, so that the assembler need not search its variable items
+        title, start, start_off = None, None, 0
+        e = None
         for k, ins in enumerate(b.instructions):
+            s = e if e is not None else a.here()
             t = _origin_title(ins)
             if t is not None and t != title:
-                if title is not None and a.offset > start:
-                    a.annotate(start, a.offset, title)
-                title, start = t, a.offset
+                if title is not None and a.offset > start_off:
+                    a.annotate(start, s, title)
+                title, start, start_off = t, s, a.offset
             elif title is None:
-                title, start = "--unassigned--", a.offset
-            s = a.here()
+                title, start, start_off = "--unassigned--", s, a.offset
             lower_instruction(cx, ins, b.id)
-            ranges.append((b.id, k, ins, s, a.here()))
-        if title is not None and a.offset > start:
-            a.annotate(start, a.offset, title)
+            e = a.here()
+            ranges.append((b.id, k, ins, s, e))
+        if title is not None and a.offset > start_off:
+            a.annotate(start, e, title)
     if not a.is_bound(cx.hard_exit_label):
         raise LoweringError("the function has no EpilogueEnd")
     resume_entry = None
