@@ -299,6 +299,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
             a.add(X10, X10, 56)
     # -- the LIR body
     ranges = []
+    last_origin, last_title = None, None      # instructions of one HIR share its Origin
     for b in fn.blocks:
         a.bind(cx.block_label(b.id))
         cx.block = b.id
@@ -308,7 +309,14 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         e = None
         for k, ins in enumerate(b.instructions):
             s = e if e is not None else a.here()
-            t = _origin_title(ins)
+            o = ins.origin
+            if o is None:
+                t = None
+            elif o is last_origin:
+                t = last_title
+            else:
+                t = last_title = o.hir
+                last_origin = o
             if t is not None and t != title:
                 if title is not None and a.offset > start_off:
                     a.annotate(start, s, title)

@@ -44,6 +44,7 @@ _DEF = re.compile(r"^\s*([XWD]\d+):\S+ = (\w+)")
 _RESERVE = re.compile(r"^# v\d+:\S+ = ReserveStack<(\d+)>")
 _DEOPT = re.compile(r"^\s+(?:Guard|A64GuardCC|DeoptPatchpoint) [^,]+, " + _IMM)
 _CONSTPOOL = re.compile(r"= MovConstPool " + _IMM)
+_CALL = re.compile(r"^\s+Call ")
 _SIZES = {"8bit": 1, "16bit": 2, "32bit": 4, "64bit": 8, "Object": 8, "Double": 8, "ObjectUntagged": 8}
 
 
@@ -80,41 +81,38 @@ def lir_frame_facts(text: str) -> LirFrameFacts:
     after_tstate = False
     deopt: set[int] = set()
     pool: dict[int, None] = {}
+    kept: list[str] = []
     for line in text.splitlines():
-        m = _RESERVE.match(line)
+        m = _RESERVE.match(line) if "ReserveStack<" in line else None
         if m:
             f.reserve_stack_size = max(f.reserve_stack_size, _align16(int(m.group(1)) * K_POINTER))
             continue
         if not line or line.startswith(("#", "JIT:", "Function:", "BB %")):
             continue
         # ---- stack slots
-        offs = [int(x) for x in _STK.findall(line)]
-        f.stack_offsets.update(offs)
+        offs = [int(x) for x in _STK.findall(line)] if "[X29(" in line else []
         is_lea = " = Lea [X29(" in line
-        (f.lea_stack_offsets if is_lea else f.spill_offsets).update(offs)
+        if offs:
+            f.stack_offsets.update(offs)
+            (f.lea_stack_offsets if is_lea else f.spill_offsets).update(offs)
         if after_tstate:
             if is_lea and offs:
                 f.frame_lea_offset = offs[0]
             after_tstate = False
         if f.frame_lea_offset is None and "= LoadThreadState" in line:
             after_tstate = True
-        # ---- callee-saved registers mentioned
-        for kind, num in _REG.findall(line):
-            n = int(num)
-            name = f"D{n}" if kind == "D" else f"X{n}"
-            if name in GP_CALLEE_SAVED or name in FP_CALLEE_SAVED:
-                f.callee_saved_used.add(name)
+        kept.append(line)          # callee-saved registers: one findall at the end
         # ---- outgoing argument area (postalloc.cpp:317-760)
-        m = _LEA_SP.match(line)
+        m = _LEA_SP.match(line) if "Lea [SP:" in line else None
         if m:
             base = int(m.group(2) or "0", 16)
             sp_bases[f"X{m.group(1)}"] = base
             extent = max(extent, base)
-        else:
+        elif sp_bases:
             d = _DEF.match(line)
             if d:
                 sp_bases.pop("X" + d.group(1)[1:], None)
-        m = _IND_STORE.match(line)
+        m = _IND_STORE.match(line) if line[0] == "[" else None
         if m:
             reg, sign, off = m.group(1), m.group(2), int(m.group(3) or "0", 16)
             off = -off if sign == "-" else off
@@ -123,7 +121,7 @@ def lir_frame_facts(text: str) -> LirFrameFacts:
                 extent = max(extent, off + size)
             elif reg in sp_bases:
                 extent = max(extent, sp_bases[reg] + off + size)
-        m = _STORE_PAIR.match(line)
+        m = _STORE_PAIR.match(line) if "StorePair " in line else None
         if m:
             off, reg = int(m.group(1)), m.group(2)
             if off >= 1 << 63:
@@ -132,17 +130,23 @@ def lir_frame_facts(text: str) -> LirFrameFacts:
                 extent = max(extent, off + 16)
             elif reg in sp_bases:
                 extent = max(extent, sp_bases[reg] + off + 16)
-        if re.match(r"^\s+Call ", line) or " = Call " in line:
+        if "Call " in line and (_CALL.match(line) or " = Call " in line):
             f.max_arg_buffer_size = max(f.max_arg_buffer_size, _align16(extent))
             extent = 0
             sp_bases.clear()
         # ---- deopt exits and the constant pool
-        m = _DEOPT.match(line)
+        m = _DEOPT.match(line) if ("Guard" in line or "DeoptPatchpoint" in line) else None
         if m:
             deopt.add(int(m.group(1)))
-        m = _CONSTPOOL.search(line)
+        m = _CONSTPOOL.search(line) if "MovConstPool" in line else None
         if m:
             pool.setdefault(int(m.group(1)), None)
+    # ---- callee-saved registers mentioned
+    for kind, num in set(_REG.findall("\n".join(kept))):
+        n = int(num)
+        name = f"D{n}" if kind == "D" else f"X{n}"
+        if name in GP_CALLEE_SAVED or name in FP_CALLEE_SAVED:
+            f.callee_saved_used.add(name)
     f.deopt_ids = sorted(deopt)
     f.const_pool_values = list(pool)
     return f
