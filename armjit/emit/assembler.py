@@ -50,6 +50,7 @@ patches the buffer in place.
 from __future__ import annotations
 
 import struct
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple, Union
@@ -613,6 +614,26 @@ class Assembler:
         return _Layout(self).run()
 
 
+_LITTLE = sys.byteorder == "little" and struct.calcsize("I") == 4
+
+
+def _patch_fixup(kind, word, off, src, tgt) -> int:
+    """The word of a plain fixup with its offset field set (range-checked);
+    LabelError if the target is out of reach."""
+    try:
+        if kind == _FX_B or kind == _FX_BL:
+            return _br.patch_imm26(word, off)
+        if kind == _FX_LIT:
+            return _br.patch_imm19(word, off)
+        return _br.patch_adr(word, off)
+    except EncodingError as e:
+        what = tgt.name if isinstance(tgt, Label) else f"{tgt:#x}"
+        raise LabelError(f"instruction at +{src:#x} cannot reach {what} "
+                         f"(offset {off:#x}): {e}"
+                         + ("; emit the literal pool closer (emit_literal_pool)"
+                            if kind == _FX_LIT else "")) from None
+
+
 def _padding(address: int, npad: int, fill: Optional[int]) -> bytes:
     if fill is not None:
         return bytes([fill]) * npad
@@ -655,20 +676,24 @@ class _Layout:
         branches = [it for it in self.items if type(it) is _CondBranch]
         abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
-        if len(branches) == self.n and self.nominal_fits(branches, abs_calls):
+        if len(branches) == self.n:
             # Common case: no alignment items and every branch reaches its
-            # target in the nominal layout: nothing moves (all shifts 0).
-            sh = [0] * (self.n + 1)
-        else:
-            sh = self.relax(branches, abs_calls, veneer_of)
+            # target in the nominal layout: nothing moves.
+            offs = self.nominal_offsets(branches, abs_calls)
+            if offs is not None:
+                self.finish_nominal(branches, offs)
+                return self.result
+        sh = self.relax(branches, abs_calls, veneer_of)
         self.finish(sh, branches, abs_calls, veneer_of)
         return self.result
 
-    def nominal_fits(self, branches, abs_calls) -> bool:
-        """True if every conditional branch is in its short range and every
-        absolute B/BL in +-128 MiB at the nominal positions."""
+    def nominal_offsets(self, branches, abs_calls):
+        """The offsets of the conditional branches in the nominal layout, or
+        None if one is outside its short range or an absolute B/BL is beyond
+        +-128 MiB (then the relaxation loop decides)."""
         base = self.base
         lpos = self.a._lpos
+        offs = []
         for it in branches:
             tgt = it.target
             if type(tgt) is int:
@@ -677,13 +702,81 @@ class _Layout:
                 off = lpos[tgt.id][0] - it.pos
             if it.kind >= _TBZ:
                 if not _T_LO <= off <= _T_HI:
-                    return False
+                    return None
             elif not _C_LO <= off <= _C_HI:
-                return False
+                return None
+            offs.append(off)
         for f in abs_calls:
             if not _B_LO <= f[3] - (base + f[0]) <= _B_HI:
-                return False
-        return True
+                return None
+        return offs
+
+    def finish_nominal(self, branches, offs) -> None:
+        """:meth:`finish` for the nominal layout (all shifts 0, no veneers),
+        patching the buffer in place (through a uint32 view when the host is
+        little-endian and the code is word-sized)."""
+        a = self.a
+        base = self.base
+        lpos = a._lpos
+        buf = a.buf
+        relocs: List[Relocation] = []
+        words = memoryview(buf).cast("I") if _LITTLE and not len(buf) & 3 else None
+        try:
+            for it, off in zip(branches, offs):
+                src = it.pos
+                direct = words is not None and not src & 3
+                w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
+                # range checked by nominal_offsets; alignment checked here
+                if it.kind >= _TBZ:
+                    if off & 3:
+                        _br.patch_imm14(w0, off)          # raises EncodingError
+                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
+                else:
+                    if off & 3:
+                        _br.patch_imm19(w0, off)          # raises EncodingError
+                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
+                if direct:
+                    words[src >> 2] = w
+                else:
+                    _pack_into(buf, src, w)
+                tgt = it.target
+                if type(tgt) is int:
+                    relocs.append(Relocation(src, "pcrel14" if it.kind >= _TBZ else "pcrel19",
+                                             tgt))
+            for pos, k, kind, tgt, word in a._fixups:
+                if type(tgt) is int:
+                    off = tgt - base - pos
+                    relocs.append(Relocation(pos, "pcrel26", tgt))
+                else:
+                    off = lpos[tgt.id][0] - pos
+                if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
+                else:
+                    word = _patch_fixup(kind, word, off, pos, tgt)
+                if words is not None and not pos & 3:
+                    words[pos >> 2] = word
+                else:
+                    _pack_into(buf, pos, word)
+        finally:
+            if words is not None:
+                words.release()
+        for pos, k, kind, tgt in a._quads:
+            if kind == "abs64_label":
+                t = lpos[tgt.id][0]
+                _pack_q_into(buf, pos, (base + t) & _MASK64)
+                relocs.append(Relocation(pos, "abs64_label", t))
+            else:
+                relocs.append(Relocation(pos, "abs64", tgt))
+        relocs.sort(key=lambda r: r.offset)
+        labels = {}
+        label_offsets = {}
+        for lab, p in zip(a._labels, lpos):
+            o = p[0]
+            labels[lab.name] = o
+            label_offsets[lab.id] = o
+        anns = [Annotation(s[0], e[0], t) for s, e, t in a._annotations]
+        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
+                                label_offsets)
 
     def relax(self, branches, abs_calls, veneer_of) -> List[int]:
         """The relaxation loop (module docstring); returns the final shifts."""
@@ -819,21 +912,10 @@ class _Layout:
             else:
                 dst_off = final(lpos[tgt.id])
             off = dst_off - src
-            try:
-                if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
-                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
-                elif kind == _FX_B or kind == _FX_BL:
-                    word = _br.patch_imm26(word, off)
-                elif kind == _FX_LIT:
-                    word = _br.patch_imm19(word, off)
-                else:
-                    word = _br.patch_adr(word, off)
-            except EncodingError as e:
-                what = tgt.name if isinstance(tgt, Label) else f"{tgt:#x}"
-                raise LabelError(f"instruction at +{src:#x} cannot reach {what} "
-                                 f"(offset {off:#x}): {e}"
-                                 + ("; emit the literal pool closer (emit_literal_pool)"
-                                    if kind == _FX_LIT else "")) from None
+            if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+                word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
+            else:
+                word = _patch_fixup(kind, word, off, src, tgt)
             _pack_into(buf, src, word)
 
         # Absolute 64-bit data.
@@ -1310,10 +1392,28 @@ _LSL = Shift.LSL
 _ZR_OF = {64: _ar.XZR, 32: _ar.WZR}
 
 
+# Register-keyed caches.  Registers are interned (GpReg(n, s) is always the
+# same object) and immutable, Shift/Cond are enum members, and a shift amount
+# is used as a key only when it is exactly an int; so equal keys mean
+# identical operands and the cached bytes are exactly what the encoder returns
+# for them (only successful encodings are stored).  No cache is keyed on an
+# immediate value or a memory offset.
+_REG_CACHE_LIMIT = 1 << 16
+
+
+def _reg_cached(cache, key, enc, *args):
+    b = _pack(enc(*args))
+    if len(cache) >= _REG_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = b
+    return b
+
+
 def _fast_addsub(name):
     planned = getattr(Assembler, name)
     enc_imm = getattr(_ar, f"encode_{name}_imm")
     enc_shifted = getattr(_ar, f"encode_{name}_shifted")
+    cache: dict = {}
 
     def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
@@ -1323,13 +1423,15 @@ def _fast_addsub(name):
                 self.buf += _pack(enc_imm(rd, rn, op))
                 return
         elif (c is GpReg and rd.__class__ is GpReg and rn.__class__ is GpReg
-              and not rd.is_sp and not rn.is_sp):
+              and not rd.is_sp and not rn.is_sp and amount.__class__ is int):
             # planner: _addsub_reg without SP and without an Extend -> shifted form
             if sh is None:
-                self.buf += _pack(enc_shifted(rd, rn, op, _LSL, amount))
-                return
+                sh = _LSL
             if sh.__class__ is Shift:
-                self.buf += _pack(enc_shifted(rd, rn, op, sh, amount))
+                key = (rd, rn, op, sh, amount)
+                b = cache.get(key)
+                self.buf += b if b is not None else _reg_cached(
+                    cache, key, enc_shifted, rd, rn, op, sh, amount)
                 return
         planned(self, rd, rn, op, sh, amount, scratch=scratch)
 
@@ -1348,6 +1450,7 @@ def _fast_cmp(name):
     planned = getattr(Assembler, name)
     enc_imm = _ar._cmp_imm if name == "cmp" else _ar._cmn_imm
     enc_shifted = _ar.encode_subs_shifted if name == "cmp" else _ar.encode_adds_shifted
+    cache: dict = {}
 
     def method(self, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
@@ -1363,10 +1466,13 @@ def _fast_cmp(name):
                 self.buf += _pack(enc_imm(_ZR_OF[rn.size], rn, op))
                 return
         elif (c is GpReg and rn.__class__ is GpReg and not rn.is_sp
-              and (sh is None or sh.__class__ is Shift)):
+              and amount.__class__ is int and (sh is None or sh.__class__ is Shift)):
             # planner: _addsub_reg(zr, rn, op) without SP/Extend -> SUBS/ADDS shifted
-            self.buf += _pack(enc_shifted(_ZR_OF[rn.size], rn, op,
-                                          _LSL if sh is None else sh, amount))
+            key = (rn, op, sh, amount)
+            b = cache.get(key)
+            self.buf += b if b is not None else _reg_cached(
+                cache, key, enc_shifted, _ZR_OF[rn.size], rn, op,
+                _LSL if sh is None else sh, amount)
             return
         planned(self, rn, op, sh, amount, scratch=scratch)
 
@@ -1384,11 +1490,19 @@ _fast_cmp("cmn")
 def _fast_logical(name, mn):
     planned = getattr(Assembler, name)
     shifted = getattr(_lg, f"encode_{mn}_shifted")
+    cache: dict = {}
 
     def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
         if op.__class__ is GpReg:
             # planner: register operand -> shifted form
-            self.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
+                    and (sh is None or sh.__class__ is Shift)):
+                key = (rd, rn, op, sh, amount)
+                b = cache.get(key)
+                self.buf += b if b is not None else _reg_cached(
+                    cache, key, shifted, rd, rn, op, _LSL if sh is None else sh, amount)
+            else:
+                self.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
             return
         planned(self, rd, rn, op, sh, amount, scratch=scratch)
 
@@ -1406,6 +1520,7 @@ _mov_planned = Assembler.mov
 _encode_mov_sp = _ar.encode_mov_sp
 _encode_mov_reg = _lg.encode_mov_reg
 _encode_movz = _mw.encode_movz
+_MOV_CACHE: dict = {}
 
 
 def _fast_mov(self, rd, op, *, scratch=None):
@@ -1413,10 +1528,13 @@ def _fast_mov(self, rd, op, *, scratch=None):
     if c is GpReg:
         if rd.__class__ is GpReg:
             # planner: two GP registers -> MOV (to/from SP) or MOV (register)
-            if rd.is_sp or op.is_sp:
-                self.buf += _pack(_encode_mov_sp(rd, op))
-            else:
-                self.buf += _pack(_encode_mov_reg(rd, op))
+            key = (rd, op)
+            b = _MOV_CACHE.get(key)
+            if b is None:
+                b = _reg_cached(_MOV_CACHE, key,
+                                _encode_mov_sp if rd.is_sp or op.is_sp else _encode_mov_reg,
+                                rd, op)
+            self.buf += b
             return
     elif c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
         # planner: plan_mov_imm of a value with only halfword 0 set -> one MOVZ
@@ -1430,6 +1548,31 @@ _fast_mov.__qualname__ = "Assembler.mov"
 _fast_mov.__doc__ = _mov_planned.__doc__
 Assembler._mov_planned = _mov_planned
 Assembler.mov = _fast_mov
+
+
+def _fast_csel(name):
+    planned = getattr(Assembler, name)
+    enc = getattr(_dp, f"encode_{name}")
+    cache: dict = {}
+
+    def method(self, rd, rn, rm, cond):
+        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+                and cond.__class__ is Cond):
+            key = (rd, rn, rm, cond)
+            b = cache.get(key)
+            self.buf += b if b is not None else _reg_cached(cache, key, enc, rd, rn, rm, cond)
+        else:
+            self.buf += _pack(enc(rd, rn, rm, cond))
+
+    method.__name__ = name
+    method.__qualname__ = f"Assembler.{name}"
+    method.__doc__ = planned.__doc__
+    setattr(Assembler, f"_{name}_planned", planned)
+    setattr(Assembler, name, method)
+
+
+for _mn in ("csel", "csinc", "csinv", "csneg"):
+    _fast_csel(_mn)
 
 
 def _fast_direct(name, enc, params):
@@ -1449,8 +1592,6 @@ def _fast_direct(name, enc, params):
     setattr(Assembler, name, fn)
 
 
-for _mn in ("csel", "csinc", "csinv", "csneg"):
-    _fast_direct(_mn, getattr(_dp, f"encode_{_mn}"), ["rd", "rn", "rm", "cond"])
 for _mn in ("movz", "movn", "movk"):
     _fast_direct(_mn, getattr(_mw, f"encode_{_mn}"), ["rd", "imm16", "shift=0"])
 for _mn in ("ldp", "stp", "ldpsw"):
@@ -1461,10 +1602,18 @@ def _fast_shift(name):
     planned = getattr(Assembler, name)
     imm = getattr(_bf, f"encode_{name}_imm")
     reg = getattr(_dp, f"encode_{name}v")
+    cache: dict = {}
 
     def method(self, rd, rn, op):
         # planner: register -> LSLV/LSRV/ASRV, else the immediate alias
-        self.buf += _pack(reg(rd, rn, op) if op.__class__ is GpReg else imm(rd, rn, op))
+        c = op.__class__
+        if (c is int or c is GpReg) and rd.__class__ is GpReg and rn.__class__ is GpReg:
+            key = (rd, rn, op)
+            b = cache.get(key)
+            self.buf += b if b is not None else _reg_cached(
+                cache, key, reg if c is GpReg else imm, rd, rn, op)
+        else:
+            self.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
 
     method.__name__ = name
     method.__qualname__ = f"Assembler.{name}"

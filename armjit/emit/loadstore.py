@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from .errors import EncodingError
+from .operands import x0 as _X0
 from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
                        gp_field)
 
@@ -344,34 +345,62 @@ def _fast_tables():
     return single, pair
 
 
+def _base_fields():
+    """{register: Rn field << 5} for the registers legal as a base (X0-X30, SP),
+    computed by the checking code (_base)."""
+    from .operands import _GP_INTERN
+    out = {}
+    for r in _GP_INTERN.values():
+        try:
+            out[r] = _base("ldr", r) << 5
+        except EncodingError:
+            pass
+    return out
+
+
 def _single_encoder(op: str):
     """The encoder of one LDR/STR-family op with a fast path for the common
     forms ([base, #imm] scaled or unscaled, pre/post-index imm9)."""
-    tab = _LDST_HEAD[op]
-    unscaled_only = LDST_OPS[op][1]
+    tab = {r: (head, log2, maxoff, (1 << log2) - 1)
+           for r, (head, log2, maxoff) in _LDST_HEAD[op].items()}
+    bases = _BASE_N5
 
-    def enc(rt, m: Mem) -> int:
-        if m.__class__ is Mem:
-            base, off, mode, index, _e, _s = m
-            try:
-                e = tab.get(rt)
-            except TypeError:                     # unhashable rt
-                e = None
-            if (e is not None and index is None and off.__class__ is int
-                    and base.__class__ is GpReg and base._f_base < 32):
-                head, log2, maxoff = e
-                if mode is _OFFSET:
-                    if (0 <= off <= maxoff and not unscaled_only
-                            and not off & ((1 << log2) - 1)):
-                        return head | 0x01000000 | (off >> log2) << 10 | base._n5
-                    if -256 <= off <= 255:
-                        return head | (off & 0x1FF) << 12 | base._n5
-                elif ((mode is _PRE or mode is _POST) and not unscaled_only
-                      and -256 <= off <= 255
-                      and not (rt.__class__ is GpReg and rt.num == base.num and rt.num != 31)):
-                    return (head | (off & 0x1FF) << 12 | (0xC00 if mode is _PRE else 0x400)
-                            | base._n5)
-        return _encode_ldst(op, rt, m)
+    if LDST_OPS[op][1]:                # LDUR family: [base, #imm9] only
+        def enc(rt, m: Mem) -> int:
+            if m.__class__ is Mem:
+                base, off, mode, index, _e, _s = m
+                if (index is None and off.__class__ is int and mode is _OFFSET
+                        and -256 <= off <= 255):
+                    try:
+                        e = tab[rt]
+                        n5 = bases[base]
+                    except (KeyError, TypeError):
+                        pass
+                    else:
+                        return e[0] | (off & 0x1FF) << 12 | n5
+            return _encode_ldst(op, rt, m)
+    else:
+        def enc(rt, m: Mem) -> int:
+            if m.__class__ is Mem:
+                base, off, mode, index, _e, _s = m
+                if index is None and off.__class__ is int:
+                    try:
+                        head, log2, maxoff, mask = tab[rt]
+                        n5 = bases[base]
+                    except (KeyError, TypeError):
+                        pass
+                    else:
+                        if mode is _OFFSET:
+                            if 0 <= off <= maxoff and not off & mask:
+                                return head | 0x01000000 | (off >> log2) << 10 | n5
+                            if -256 <= off <= 255:
+                                return head | (off & 0x1FF) << 12 | n5
+                        elif ((mode is _PRE or mode is _POST) and -256 <= off <= 255
+                              and not (rt.__class__ is GpReg and rt.num == base.num
+                                       and rt.num != 31)):
+                            return (head | (off & 0x1FF) << 12 | n5
+                                    | (0xC00 if mode is _PRE else 0x400))
+            return _encode_ldst(op, rt, m)
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
@@ -379,36 +408,51 @@ def _single_encoder(op: str):
 
 
 def _pair_encoder(op: str):
-    """The encoder of LDP/STP/LDPSW with a fast path."""
-    tab = _PAIR_HEAD[op]
-    load = op != "stp"
-    lbit = int(load) << 22
+    """The encoder of LDP/STP/LDPSW with a fast path.  The facts of a register
+    pair come from the checking encoder itself (plain-offset form, offset 0),
+    cached per pair of interned registers (None: the pair is refused)."""
+    pairs: dict = {}
+    bases = _BASE_N5
+    x0 = Mem(_X0, 0)
+
+    def facts(rt1, rt2):
+        if not (rt1.__class__ in (GpReg, FpReg) and rt2.__class__ in (GpReg, FpReg)):
+            return None
+        try:
+            w = _encode_ldst_pair(op, rt1, rt2, x0)
+        except EncodingError:
+            f = None
+        else:
+            log2 = _PAIR_HEAD[op][rt1][2]
+            nb = 1 << log2
+            # (word without Rn/mode bits, log2 size, lo, hi, mask, t1, t2 or -1 for FP)
+            f = (w & ~((7 << 23) | (31 << 5)), log2, -64 * nb, 63 * nb, nb - 1,
+                 rt1.num if rt1.__class__ is GpReg else -1,
+                 rt2.num if rt2.__class__ is GpReg else -1)
+        pairs[(rt1, rt2)] = f
+        return f
 
     def enc(rt1, rt2, m: Mem) -> int:
         if m.__class__ is Mem:
             base, off, mode, index, _e, _s = m
-            try:
-                e1 = tab.get(rt1)
-                e2 = tab.get(rt2)
-            except TypeError:
-                e1 = e2 = None
-            if (e1 is not None and e2 is not None and index is None and off.__class__ is int
-                    and base.__class__ is GpReg and base._f_base < 32):
-                head, t1, log2, kind = e1
-                _h2, t2, _l2, kind2 = e2
-                n = base.num
-                if mode is _OFFSET:
-                    mbits = 0b010 << 23
-                elif mode is _PRE or mode is _POST:
-                    mbits = (0b011 if mode is _PRE else 0b001) << 23
-                    if rt1.__class__ is GpReg and ((t1 == n and n != 31) or (t2 == n and n != 31)):
-                        mbits = 0                 # writeback onto rt: the checking path raises
-                else:
-                    mbits = 0
-                if (mbits and kind == kind2 and not (load and t1 == t2)
-                        and not off & ((1 << log2) - 1) and -64 <= off >> log2 <= 63):
-                    return (head | mbits | lbit | ((off >> log2) & 0x7F) << 15 | t2 << 10
-                            | base._n5 | t1)
+            if index is None and off.__class__ is int:
+                try:
+                    e = pairs[(rt1, rt2)]
+                except KeyError:
+                    e = facts(rt1, rt2)
+                except TypeError:
+                    e = None
+                n5 = bases.get(base) if base.__class__ is GpReg else None
+                if e is not None and n5 is not None:
+                    word, log2, lo, hi, mask, t1, t2 = e
+                    if lo <= off <= hi and not off & mask:
+                        word |= ((off >> log2) & 0x7F) << 15 | n5
+                        if mode is _OFFSET:
+                            return word | 0b010 << 23
+                        n = base.num
+                        if (mode is _PRE or mode is _POST) and not (
+                                (t1 == n or t2 == n) and n != 31):
+                            return word | (0b011 if mode is _PRE else 0b001) << 23
         return _encode_ldst_pair(op, rt1, rt2, m)
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
@@ -471,6 +515,7 @@ def plan_ldst(op: str, rt, base: GpReg, offset: int,
 
 
 _LDST_HEAD, _PAIR_HEAD = _fast_tables()
+_BASE_N5 = _base_fields()
 _FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
 _FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}
 for _op_name, _enc in _FAST_SINGLE.items():
