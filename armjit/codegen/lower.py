@@ -24,6 +24,7 @@ does not define raises :class:`LoweringError` naming the block and opcode.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Dict, List, Optional
 
 from armjit.emit import D, SP, W, WZR, X, XZR, Cond, Extend, FpReg, GpReg, Mem, Shift, mem, post, pre
@@ -32,6 +33,12 @@ from armjit.emit.errors import EncodingError
 from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, Stack
 from armjit.lir.model import Mem as LMem
 from armjit.lir.ops import Condition, GuardKind
+
+
+@functools.lru_cache(maxsize=4096)
+def _mov_cost64(value: int) -> int:
+    """imm.mov_imm_cost(value, 64), memoised (helper and object addresses recur)."""
+    return imm.mov_imm_cost(value, 64)
 
 __all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction", "SCRATCH_GP", "SCRATCH_FP"]
 
@@ -248,7 +255,7 @@ class Ctx:
         ``adrp; add`` (+-4 GiB) or the MOV sequence, whichever is shortest."""
         address &= MASK64
         a = self.a
-        movcost = imm.mov_imm_cost(address, 64) if address else 1
+        movcost = _mov_cost64(address) if address else 1
         if self.pcrel and movcost > 1:
             pc = a.base + a.offset
             d = address - pc
