@@ -102,22 +102,26 @@ def _addsub_imm_checked(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, im
 
 
 def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (immediate) with a fast path for shift12 False."""
+    """ADD/ADDS/SUB/SUBS (immediate) with a fast path for shift12 False.
+
+    ``pairs`` caches, per (rd, rn) pair of interned registers that passed the
+    legality test, the word without its imm12 field (pure: registers are
+    interned and immutable)."""
     fixed = op << 30 | s << 29 | 0x11000000
-    if s:          # ADDS/SUBS: Rd is ZR when 31
-        def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-            if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
-                    and 0 <= imm12 <= 4095 and shift12 is False and rd._f_zr < 32
-                    and rn._f_sp < 32 and rd.size == rn.size):
-                return fixed | rd._sfb | imm12 << 10 | rn._n5 | rd.num
-            return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
-    else:          # ADD/SUB: Rd is SP when 31
-        def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-            if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
-                    and 0 <= imm12 <= 4095 and shift12 is False and rd._f_sp < 32
-                    and rn._f_sp < 32 and rd.size == rn.size):
-                return fixed | rd._sfb | imm12 << 10 | rn._n5 | rd.num
-            return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
+    pairs: dict = {}
+
+    def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
+        if imm12.__class__ is int and 0 <= imm12 <= 4095 and shift12 is False:
+            try:
+                return pairs[(rd, rn)] | imm12 << 10
+            except (KeyError, TypeError):
+                pass
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and rn._f_sp < 32
+                    and (rd._f_zr if s else rd._f_sp) < 32 and rd.size == rn.size):
+                w = fixed | rd._sfb | rn._n5 | rd.num
+                pairs[(rd, rn)] = w
+                return w | imm12 << 10
+        return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
     enc.__doc__ = doc
     return enc

@@ -103,12 +103,25 @@ def _number(tok: str, ctx: _Ctx, col: int):
     return -f if neg else f
 
 
+_SPECIAL = re.compile(r"[\[\],]")
+
+
 def _split_commas(s: str, base_col: int, ctx: _Ctx):
     """Split at top-level commas; yields (text, column of its first non-space)."""
+    if "[" not in s and "]" not in s:
+        # no brackets: every comma is at the top level
+        out = []
+        start = 0
+        for text in s.split(","):
+            out.append((text.strip(), base_col + start + len(text) - len(text.lstrip())))
+            start += len(text) + 1
+        return out
     parts = []
     depth = 0
     start = 0
-    for i, ch in enumerate(s):
+    for m in _SPECIAL.finditer(s):
+        i = m.start()
+        ch = m.group()
         if ch == "[":
             depth += 1
         elif ch == "]":

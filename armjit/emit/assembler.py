@@ -1631,20 +1631,17 @@ _LDST_ENC = {op: getattr(_ls, f"encode_{op}") for op in _ls.LDST_OPS}
 def _fast_ldst(name):
     planned = getattr(Assembler, "_ldr_mem" if name == "ldr" else
                       "_ldrsw_mem" if name == "ldrsw" else name)
-    enc = _LDST_ENC[name]
+    fast = _LDST_ENC[name].fast
 
     def method(self, rt, m, *, scratch=None):
-        if m.__class__ is Mem and m[1].__class__ is int:
-            # planner: encode_ldst(op, rt, m) (plan_ldst returns exactly that
-            # word when it encodes an int offset); anything else -- legalisation
-            # with a scratch, errors, non-int offsets -- goes through the planner
-            try:
-                w = enc(rt, m)
-            except EncodingError:
-                pass
-            else:
-                self.buf += _pack(w)
-                return
+        # planner: encode_ldst(op, rt, m) (plan_ldst returns exactly that word
+        # when it encodes an int offset); the encoder's fast path covers the
+        # plain forms with an int offset; anything else -- legalisation with a
+        # scratch, errors, non-int offsets -- goes through the planner
+        w = fast(rt, m)
+        if w is not None:
+            self.buf += _pack(w)
+            return
         if m.__class__ is Mem:
             planned(self, rt, m, scratch=scratch)
         elif m.__class__ is Label and name in ("ldr", "ldrsw"):

@@ -366,21 +366,18 @@ def _single_encoder(op: str):
     bases = _BASE_N5
 
     if LDST_OPS[op][1]:                # LDUR family: [base, #imm9] only
-        def enc(rt, m: Mem) -> int:
+        def fast(rt, m):
             if m.__class__ is Mem:
                 base, off, mode, index, _e, _s = m
                 if (index is None and off.__class__ is int and mode is _OFFSET
                         and -256 <= off <= 255):
                     try:
-                        e = tab[rt]
-                        n5 = bases[base]
+                        return tab[rt][0] | (off & 0x1FF) << 12 | bases[base]
                     except (KeyError, TypeError):
                         pass
-                    else:
-                        return e[0] | (off & 0x1FF) << 12 | n5
-            return _encode_ldst(op, rt, m)
+            return None
     else:
-        def enc(rt, m: Mem) -> int:
+        def fast(rt, m):
             if m.__class__ is Mem:
                 base, off, mode, index, _e, _s = m
                 if index is None and off.__class__ is int:
@@ -388,20 +385,24 @@ def _single_encoder(op: str):
                         head, log2, maxoff, mask = tab[rt]
                         n5 = bases[base]
                     except (KeyError, TypeError):
-                        pass
-                    else:
-                        if mode is _OFFSET:
-                            if 0 <= off <= maxoff and not off & mask:
-                                return head | 0x01000000 | (off >> log2) << 10 | n5
-                            if -256 <= off <= 255:
-                                return head | (off & 0x1FF) << 12 | n5
-                        elif ((mode is _PRE or mode is _POST) and -256 <= off <= 255
-                              and not (rt.__class__ is GpReg and rt.num == base.num
-                                       and rt.num != 31)):
-                            return (head | (off & 0x1FF) << 12 | n5
-                                    | (0xC00 if mode is _PRE else 0x400))
-            return _encode_ldst(op, rt, m)
+                        return None
+                    if mode is _OFFSET:
+                        if 0 <= off <= maxoff and not off & mask:
+                            return head | 0x01000000 | (off >> log2) << 10 | n5
+                        if -256 <= off <= 255:
+                            return head | (off & 0x1FF) << 12 | n5
+                    elif ((mode is _PRE or mode is _POST) and -256 <= off <= 255
+                          and not (rt.__class__ is GpReg and rt.num == base.num
+                                   and rt.num != 31)):
+                        return (head | (off & 0x1FF) << 12 | n5
+                                | (0xC00 if mode is _PRE else 0x400))
+            return None
 
+    def enc(rt, m: Mem) -> int:
+        w = fast(rt, m)
+        return w if w is not None else _encode_ldst(op, rt, m)
+
+    enc.fast = fast     # the word, or None when the fast path does not apply
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
     return enc

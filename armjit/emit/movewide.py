@@ -40,8 +40,19 @@ def encode_movn(rd, imm16: int, shift: int = 0) -> int:
     return _movewide("movn", 0, rd, imm16, shift)
 
 
+_MOVZ_RD: dict = {}   # rd -> MOVZ word without imm16/hw, for legal interned rd
+
+
 def encode_movz(rd, imm16: int, shift: int = 0) -> int:
     """MOVZ Rd, #imm16{, LSL #shift}: Rd = imm16 << shift."""
+    if shift == 0 and shift.__class__ is int and imm16.__class__ is int and 0 <= imm16 <= 0xFFFF:
+        try:
+            return _MOVZ_RD[rd] | imm16 << 5
+        except (KeyError, TypeError):
+            pass
+        if rd.__class__ is GpReg and rd._f_zr < 32:
+            _MOVZ_RD[rd] = w = rd.sf << 31 | 2 << 29 | 0x12800000 | rd._f_zr
+            return w | imm16 << 5
     return _movewide("movz", 2, rd, imm16, shift)
 
 
