@@ -7,7 +7,7 @@ Only the functions named in EXCEPTIONS, each with its reason, may fail; the
 list is at most 5% of the corpus and every entry must really fail (so it
 shrinks when the function is fixed).
 
-Budget: MAX_INSNS per run keeps the whole file near 35 s of CPU; six loop-heavy
+Budget: MAX_INSNS per run keeps the whole file near 40 s of CPU (-n 2); six loop-heavy
 functions (textwrap, heapq._siftdown*, string.Template.get_identifiers) hit it
 in some worlds and are then compared on their common prefix of effects.
 """
