@@ -4,7 +4,9 @@
 * :mod:`armjit.codegen.function` -- whole functions (:func:`compile_dump`);
 * :mod:`armjit.codegen.scratch` -- the scratch-register / clobber checker;
 * :mod:`armjit.codegen.frame`, :mod:`armjit.codegen.layout` -- the frame;
-* :mod:`armjit.codegen.equiv` -- the Unicorn equivalence harness.
+* :mod:`armjit.codegen.equiv` -- the Unicorn equivalence harness;
+* :mod:`armjit.codegen.landmarks` -- code-pointer landmarks (asmjit's from its
+  listing, armjit's from its labels) that map one layout onto the other.
 """
 
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction  # noqa: F401
