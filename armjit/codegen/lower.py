@@ -520,6 +520,15 @@ def lower_Store(cx: Ctx, ins: Instruction) -> None:
         rt, op = _store_rt(cx, src, dt, s2)
         cx.access(op, rt, dst, _BYTES[dt], s0, s1)
     elif isinstance(dst, LMem):
+        # CinderX stores to an absolute address at the width of the *input*
+        # (autogen.cpp:2029-2041: `str getGpWiden(input)`, 4 or 8 bytes; an
+        # immediate via `mov x14` as 8 bytes), ignoring the output's data type.
+        # Where the two disagree the LIR is ambiguous: refuse rather than pick.
+        cx_bytes = 8 if (not _is_reg(src) or src.is_fp or src.bits > 32) else 4
+        if cx_bytes != _BYTES[dt]:
+            _fail(f"Store to an absolute address declares {_BYTES[dt]} bytes ({dt}) but "
+                  f"CinderX's emitter writes {cx_bytes} for {src} (autogen.cpp:2029-2041): "
+                  "ambiguous, refused")
         s0, s1 = cx.scratch(2)
         rt, op = _store_rt(cx, src, dt, s1)
         cx.load_addr(s0, dst.address)

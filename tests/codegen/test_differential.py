@@ -772,16 +772,17 @@ def differences(text, s, *, compare_scratch=(), lowered=None):
     return diffs
 
 
-# ------------------------------------------------------------------ known armjit bugs
+# ------------------------------------------------------------------ refused shapes
 
 _SIZE = {"8bit": 1, "16bit": 2, "32bit": 4, "64bit": 8, "Object": 8, "Double": 8}
 
 
 def _abs_store_width_differs(ins) -> bool:
-    """BUG-ABS-STORE-WIDTH: a Store to an absolute address ``[0x...]`` writes
-    the *input's* width in CinderX (autogen.cpp:2029-2041: ``str
-    getGpWiden(input)``, 4 or 8 bytes; an Imm goes through ``mov x14`` and is
-    stored as 8 bytes) but the output's data type in armjit (lower_Store)."""
+    """ABS-STORE-WIDTH: a Store to an absolute address ``[0x...]`` whose declared
+    width differs from what CinderX's emitter writes (autogen.cpp:2029-2041: ``str
+    getGpWiden(input)``, 4 or 8 bytes; an Imm goes through ``mov x14`` and is stored
+    as 8 bytes).  The differential tests found armjit storing the declared width;
+    armjit now refuses such ambiguous LIR (lower_Store) instead of picking one."""
     if ins.opcode != "Store" or ins.output.kind != "m":
         return False
     src = ins.inputs[0]
@@ -794,7 +795,7 @@ def _abs_store_width_differs(ins) -> bool:
     return cx != _SIZE[ins.output.dtype]
 
 
-KNOWN_BUGS = {"BUG-ABS-STORE-WIDTH": _abs_store_width_differs}
+KNOWN_BUGS = {"ABS-STORE-WIDTH (refused)": _abs_store_width_differs}
 
 
 def known_bug(fn):
@@ -965,18 +966,27 @@ def test_interp_fp_nan_rules(op, a, b, expected):
     assert differences(text, s) == []      # Unicorn (the A64 hardware model) agrees
 
 
-# -- known armjit bugs: one drawn case each, strict xfail
+# -- refused shapes: armjit raises LoweringError, never emits a guess
 
-@pytest.mark.xfail(strict=True, reason="BUG-ABS-STORE-WIDTH: armjit stores an absolute [0x...] "
-                   "destination at the output's width; CinderX stores the input register's "
-                   "width (4/8 bytes) and an immediate as 8 bytes (autogen.cpp:2029-2041)")
 @pytest.mark.parametrize("ln", [
     line(f"[{DATA_BASE:#x}]:8bit", "Store", [imm(0)]),
     line(f"[{DATA_BASE + 0x10:#x}]:32bit", "Store", ["X5:64bit"]),
+    line(f"[{DATA_BASE + 0x20:#x}]:16bit", "Store", ["W5:16bit"]),
 ])
-def test_known_bug_abs_store_width(ln):
+def test_ambiguous_abs_store_width_is_refused(ln):
     fn = L.parse(_text(ln))
-    assert known_bug(fn) == "BUG-ABS-STORE-WIDTH"
+    assert known_bug(fn) == "ABS-STORE-WIDTH (refused)"
+    with pytest.raises(LoweringError, match="ambiguous, refused"):
+        differences(_text(ln), _state({5: 0x1122334455667788}))
+
+
+@pytest.mark.parametrize("ln", [
+    line(f"[{DATA_BASE:#x}]:64bit", "Store", [imm(7)]),
+    line(f"[{DATA_BASE + 0x10:#x}]:32bit", "Store", ["W5:32bit"]),
+    line(f"[{DATA_BASE + 0x20:#x}]:Object", "Store", ["X5:Object"]),
+])
+def test_unambiguous_abs_store_agrees(ln):
+    assert known_bug(L.parse(_text(ln))) is None
     assert differences(_text(ln), _state({5: 0x1122334455667788})) == []
 
 
@@ -1011,7 +1021,7 @@ def test_each_op_family_agrees(op, data):
     family rarely)."""
     text, g = data.draw(single_op_fragments(op))
     fn = L.parse(text)
-    assume(known_bug(fn) is None)   # BUG-ABS-STORE-WIDTH only; see known_bug()
+    assume(known_bug(fn) is None)   # ABS-STORE-WIDTH: refused by design; see known_bug()
     s = data.draw(states(fn, g))
     diffs = differences(text, s)
     assert not diffs, "\n" + text + "\n" + "\n".join(diffs)
