@@ -53,7 +53,7 @@ import struct
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 from . import branch as _br
 from .errors import EncodingError, LabelError
@@ -670,9 +670,6 @@ class _Layout:
 
     def run(self) -> FinalCode:
         a = self.a
-        base = self.base
-        lpos = a._lpos
-        nominal_end = len(a.buf)
         branches = [it for it in self.items if type(it) is _CondBranch]
         abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
@@ -783,10 +780,8 @@ class _Layout:
         a = self.a
         base = self.base
         lpos = a._lpos
-        nominal_end = len(a.buf)
         for _pass in range(2 * len(branches) + len(abs_calls) + 2):
             sh = self.shifts()
-            end = nominal_end + sh[self.n]
             changed = False
             for it in branches:
                 src = it.pos + sh[it.k]

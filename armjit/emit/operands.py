@@ -64,14 +64,17 @@ class GpReg:
             r = None
         if r is not None:
             return r
-        if not 0 <= num <= 31:
-            raise ValueError(f"GP register number {num} out of range 0..31")
-        if size not in (32, 64):
-            raise ValueError(f"GP register size {size} is not 32 or 64")
+        if not isinstance(num, int) or isinstance(num, bool) or not 0 <= num <= 31:
+            raise ValueError(f"GP register number {num!r} is not an integer 0..31")
+        if size not in (32, 64) or isinstance(size, bool):
+            raise ValueError(f"GP register size {size!r} is not 32 or 64")
         if is_sp and num != 31:
             raise ValueError("only register 31 can be SP")
-        self = object.__new__(cls)
         num, size, is_sp = int(num), int(size), bool(is_sp)
+        r = _GP_INTERN.get((num, size, is_sp))
+        if r is not None:
+            return r
+        self = object.__new__(cls)
         st = object.__setattr__
         st(self, "num", num)
         st(self, "size", size)
@@ -237,12 +240,15 @@ class FpReg:
             r = None
         if r is not None:
             return r
-        if not 0 <= num <= 31:
-            raise ValueError(f"FP register number {num} out of range 0..31")
-        if size not in (8, 16, 32, 64, 128):
-            raise ValueError(f"FP register size {size} invalid")
-        self = object.__new__(cls)
+        if not isinstance(num, int) or isinstance(num, bool) or not 0 <= num <= 31:
+            raise ValueError(f"FP register number {num!r} is not an integer 0..31")
+        if size not in (8, 16, 32, 64, 128) or isinstance(size, bool):
+            raise ValueError(f"FP register size {size!r} invalid")
         num, size = int(num), int(size)
+        r = _FP_INTERN.get((num, size))
+        if r is not None:
+            return r
+        self = object.__new__(cls)
         st = object.__setattr__
         st(self, "num", num)
         st(self, "size", size)

@@ -375,16 +375,17 @@ def test_assembler_ldst(name):
 
 def test_operand_objects():
     assert GpReg(3, 64) is GpReg(3, 64) and GpReg(3, 64) == GpReg(3, 64)
+    assert GpReg(2, 64) is not GpReg(3, 64) and GpReg(2, 64) != GpReg(2, 32)
     assert GpReg(31, 64, True) is SP and GpReg(31, 64) is XZR and SP != XZR
     assert GpReg(5, 32).x is GpReg(5, 64) and GpReg(5, 64).w is GpReg(5, 32)
     assert SP.w is WSP and WZR.x is XZR and SP.sf == 1 and WSP.sf == 0
     assert (XZR.is_zr, SP.is_zr, SP.is_sp) == (True, False, True)
     assert copy.deepcopy(GpReg(7, 32)) is GpReg(7, 32)
     assert pickle.loads(pickle.dumps(D[3])) is D[3] and FpReg(3, 64) is D[3]
-    for bad in ((32, 64), (-1, 64), (3, 16), (3, 64, True)):
+    for bad in ((32, 64), (-1, 64), (3, 16), (3, 64, True), (1.5, 64), (None, 64), (3, 48)):
         with pytest.raises(ValueError):
             GpReg(*bad)
-    for bad in ((32, 64), (0, 24)):
+    for bad in ((32, 64), (0, 24), (2.5, 64)):
         with pytest.raises(ValueError):
             FpReg(*bad)
     with pytest.raises(AttributeError):
