@@ -39,6 +39,8 @@ from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
 from armjit.lir import parse
 from armjit.lir.model import Function, Instruction
 
+from .frame import FrameLayoutError
+from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
 
@@ -246,6 +248,18 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
     gen = is_generator(meta)
     frame = frame_layout(text, meta)
+    frame.check()                       # slots: no overlap, aligned, args at [SP+0..]
+    if not gen and meta.get("stack_size") is not None and frame.total_size != meta["stack_size"]:
+        # The layout is derived from the LIR (spills, argument area, saves); it
+        # must be the frame CinderX itself computed for the function.
+        raise FrameLayoutError(
+            f"the LIR implies a {frame.total_size}-byte frame but CinderX's is "
+            f"{meta['stack_size']} bytes (get_compiled_stack_size): refusing")
+    if not gen:
+        # Every X29/SP access of the body lands in a slot meant for it.  (In a
+        # generator X29 addresses the heap GenDataFooter after the prologue,
+        # generator.cpp:6163-6187, which the native FrameLayout does not describe.)
+        check_frame_accesses(fn, frame)
     a = Assembler(base=address, veneer_scratch=X[16])
     cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
     plan = entry_plan(meta)
