@@ -36,9 +36,12 @@ def functions_of(module):
         fn = inspect.unwrap(fn) if hasattr(fn, "__wrapped__") else fn
         if not inspect.isfunction(fn) or fn.__module__ != module.__name__:
             return
-        if id(fn) in seen:
+        # One entry per code object: closures made by one factory share their
+        # code, which CinderX compiles (and logs) once.
+        if id(fn) in seen or id(fn.__code__) in seen:
             return
         seen.add(id(fn))
+        seen.add(id(fn.__code__))
         out.append((fn.__qualname__, fn))
 
     for value in list(vars(module).values()):
