@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import struct
@@ -20,6 +19,48 @@ import capstone
 import keystone
 import unicorn
 from unicorn import arm64_const as uc_arm64
+
+# ---------------------------------------------------------------- LLVM MC data
+
+LLVM_CONFORMANCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "data", "llvm-basic-a64.jsonl")
+
+
+def llvm_conformance_records() -> List[dict]:
+    """The (text, hex) pairs of tests/data/llvm-basic-a64.jsonl."""
+    import json
+    with open(LLVM_CONFORMANCE) as f:
+        return [json.loads(line) for line in f]
+
+
+def check_llvm_conformance(adapter, select=None):
+    """Run every conformance pair through ``adapter(text)``.
+
+    ``adapter`` returns None (not this family), ``"refuse"`` (a form the family
+    refuses on purpose) or a zero-argument callable giving the word.  Every word
+    produced must equal LLVM's; EncodingError counts as a refusal.  Returns
+    (mapped, refused texts)."""
+    from armjit.emit import EncodingError
+    mapped, refused = 0, []
+    for rec in llvm_conformance_records():
+        if select is not None and not select(rec["text"]):
+            continue
+        call = adapter(rec["text"])
+        if call is None:
+            continue
+        if call == "refuse":
+            refused.append(rec["text"])
+            continue
+        expect = int.from_bytes(bytes.fromhex(rec["hex"]), "little")
+        try:
+            got = call()
+        except EncodingError:
+            refused.append(rec["text"])
+            continue
+        assert got == expect, (rec["text"], hex(got), hex(expect))
+        mapped += 1
+    return mapped, refused
+
 
 # ---------------------------------------------------------------- Capstone
 

@@ -1,4 +1,4 @@
-"""Every line of the LLVM MC conformance corpus (/work/shared/conformance/
+"""Every line of the LLVM MC conformance corpus (tests/data/, from the shared conformance folder: 
 llvm-basic-a64.jsonl, 2,089 (text, hex) pairs): ``assemble(text)`` must give
 exactly the hex, or refuse with EncodingError/AsmSyntaxError.  A different
 word is never acceptable.
@@ -15,12 +15,13 @@ fmov to/from v.d[1], dmb/isb with a numeric option, blr xzr.
 
 from __future__ import annotations
 
+from tests.emit.oracles import LLVM_CONFORMANCE
 import json
 import os
 
 from armjit.emit import AsmSyntaxError, EncodingError, assemble
 
-CORPUS = "/work/shared/conformance/llvm-basic-a64.jsonl"
+CORPUS = LLVM_CONFORMANCE
 ACCEPTED_FLOOR = 1230
 
 

@@ -8,6 +8,7 @@ never from the encoders under test.
 
 from __future__ import annotations
 
+from tests.emit.oracles import LLVM_CONFORMANCE
 import json
 import re
 from pathlib import Path
@@ -202,7 +203,7 @@ FAMILIES = {
                 "umaddl umsubl smull smnegl umull umnegl smulh umulh".split(),
 }
 ALL_MNEMONICS = {m for ms in FAMILIES.values() for m in ms}
-CONFORMANCE = Path("/work/shared/conformance/llvm-basic-a64.jsonl")
+CONFORMANCE = Path(LLVM_CONFORMANCE)
 
 
 def _conformance_lines():

@@ -3,7 +3,6 @@ Unicorn (results compared with Python's IEEE double / struct float semantics).""
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 
@@ -14,6 +13,7 @@ from armjit.emit import fp
 from armjit.emit.errors import EncodingError
 from armjit.emit.operands import D, H, Q, S, SP, WZR, XZR, Cond, FpReg, GpReg, W, X
 from tests.emit.a64_text import Imm, canon, parse
+from tests.emit.oracles import check_llvm_conformance
 from tests.emit.oracles import MachineState, decode, gas_words_each, ks_words, nzcv, run
 
 s, d = S, D
@@ -448,7 +448,6 @@ def holds(cond, n, z, c, v):
 
 # ------------------------------------------------------------------ conformance
 
-CONF = "/work/shared/conformance/llvm-basic-a64.jsonl"
 
 
 def _adapter(text):
@@ -471,23 +470,7 @@ def _adapter(text):
 
 
 def test_conformance_llvm():
-    mapped, refused = 0, []
-    for line in open(CONF):
-        rec = json.loads(line)
-        call = _adapter(rec["text"])
-        if call is None:
-            continue
-        expect = int.from_bytes(bytes.fromhex(rec["hex"]), "little")
-        if call == "refuse":
-            refused.append(rec["text"])
-            continue
-        try:
-            got = call()
-        except EncodingError:
-            refused.append(rec["text"])
-            continue
-        assert got == expect, (rec["text"], hex(got), hex(expect))
-        mapped += 1
+    mapped, refused = check_llvm_conformance(_adapter)
     # refused: 4 fcvt with an H register, 48 fixed-point conversions with #fbits
     assert mapped >= 110, (mapped, refused)
     import re

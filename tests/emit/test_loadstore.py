@@ -3,7 +3,6 @@ LLVM data and Unicorn."""
 
 from __future__ import annotations
 
-import json
 import random
 
 import pytest
@@ -14,6 +13,7 @@ from armjit.emit.errors import EncodingError
 from armjit.emit.operands import (D, H, Q, S, SP, WSP, WZR, XZR, AddrMode, Extend, FpReg,
                                   GpReg, Mem, W, X, mem, post, pre)
 from tests.emit.a64_text import canon, fmt_mem, parse
+from tests.emit.oracles import check_llvm_conformance
 from tests.emit.oracles import (DATA_BASE, DATA_SIZE, MachineState, decode, gas_words_each,
                                 ks_words, run)
 
@@ -586,7 +586,6 @@ def test_plan_ldst_load_scratch_equals_rt(num, offset, seed):
 
 # ------------------------------------------------------------------ conformance
 
-CONF = "/work/shared/conformance/llvm-basic-a64.jsonl"
 
 
 def _adapter(text):
@@ -599,20 +598,6 @@ def _adapter(text):
 
 
 def test_conformance_llvm():
-    mapped = 0
-    refused = []
-    for line in open(CONF):
-        rec = json.loads(line)
-        call = _adapter(rec["text"])
-        if call is None:
-            continue
-        expect = int.from_bytes(bytes.fromhex(rec["hex"]), "little")
-        try:
-            got = call()
-        except EncodingError:
-            refused.append(rec["text"])
-            continue
-        assert got == expect, (rec["text"], hex(got), hex(expect))
-        mapped += 1
+    mapped, refused = check_llvm_conformance(_adapter)
     assert mapped >= 280, mapped
     assert len(refused) <= 5, refused
