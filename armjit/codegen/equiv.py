@@ -187,8 +187,10 @@ class Trace:
     ``("call", target, (x0..x7), (d0..d7), frame, sp - entry_sp)`` and
     ``("deopt", target, ((reg, value)...), slots, frame, sp - entry_sp)`` tuples; addresses and
     values inside the code are ``Code`` offsets.  stop: ``("return", x0, x1,
-    d0, problems)``, ``("deopt",)``, ``("timeout", pc)``, ``("fault", pc, what)``
-    or ``("bad-return", x30)``.
+    d0, problems)``, ``("deopt",)``, ``("timeout", pc)``, ``("fault", pc, what,
+    instruction)`` (``instruction``: the faulting instruction's Capstone text,
+    None outside the code) or
+    ``("bad-return", x30)``.
     """
     effects: List[tuple] = field(default_factory=list)
     stop: tuple = ()
@@ -323,6 +325,20 @@ class _Runner:
 
     def norm(self, v: int):
         return self.code_ref(v - self.lo) if self.lo <= v < self.hi else v
+
+    def insn_text(self, pc: int) -> Optional[str]:
+        """The instruction at ``pc`` as Capstone prints it; None outside the
+        code or for an undecodable word.  (Only loads, stores and undefined
+        words fault; a pc-relative load's target is outside the code, whose
+        pages are pre-mapped, so its text has no layout-dependent address.)"""
+        if not (self.lo <= pc and pc + 4 <= self.hi):
+            return None
+        off = pc - self.lo
+        ins = list(_cs.disasm_lite(self.code[off:off + 4], pc))
+        if not ins:
+            return None
+        _, _, mnemonic, ops = ins[0]
+        return f"{mnemonic} {ops}".strip()
 
     def x(self, i: int) -> int:
         return self.uc.reg_read(_XREGS[i])
@@ -483,7 +499,7 @@ class _Runner:
                     pc = RET_SENTINEL
                     continue
                 what = self.fault or (str(err) if err else "stopped")
-                self.trace.stop = ("fault", self.norm(here), what)
+                self.trace.stop = ("fault", self.norm(here), what, self.insn_text(here))
                 break
             if target == RET_SENTINEL:
                 pc = RET_SENTINEL
@@ -601,17 +617,55 @@ def _same_effect(ea: tuple, eb: tuple) -> bool:
     return ea == eb
 
 
-def _stop_key(t: Trace, primitive: bool) -> tuple:
+def _unmapped(v) -> bool:
+    """A code offset that run_function's offset_map has no counterpart for."""
+    return isinstance(v, Code) and v.offset < 0
+
+
+def _fault_site_free(a: Trace, b: Trace, landmarks) -> bool:
+    """Both runs fault and one's PC has no counterpart in the other code's layout
+    (an instruction that is no landmark: the offset map only relates landmarks),
+    while the other's PC is no landmark either (else the two codes stopped at
+    different places for sure).  The PCs then cannot be compared; the fault is
+    identified by what faulted (access kind and address, or Unicorn's error)
+    and the faulting instruction's text instead."""
+    if a.kind != "fault" or b.kind != "fault" or len(a.stop) < 4 or len(b.stop) < 4:
+        return False
+    if a.stop[3] is None or b.stop[3] is None:
+        return False
+    pa, pb = a.stop[1], b.stop[1]
+    if not (_unmapped(pa) or _unmapped(pb)):
+        return False
+    for p in (pa, pb):
+        if _unmapped(p):
+            continue
+        if not isinstance(p, Code) or (landmarks is not None and p.offset in landmarks):
+            return False
+    return True
+
+
+def _stop_key(t: Trace, primitive: bool, site_free: bool = False) -> tuple:
     if t.kind == "return" and not primitive:
         return (t.stop[0], t.stop[1], t.stop[4])     # X1 and D0 are not results
+    if site_free:
+        return (t.stop[0],) + t.stop[2:]             # the fault without its PC
     return t.stop
 
 
-def compare(a: Trace, b: Trace, primitive: bool = False) -> Verdict:
+_STOP_FIELDS = {"return": ("kind", "x0", "x1", "d0", "callee-saved problems"),
+                "fault": ("kind", "pc", "what", "instruction"),
+                "timeout": ("kind", "pc"), "bad-return": ("kind", "x30")}
+
+
+def compare(a: Trace, b: Trace, primitive: bool = False, landmarks=None) -> Verdict:
     """Equivalent, or the first observable difference between two runs, in one line.
 
     ``primitive``: the function returns a primitive ({X0, X1} or {D0, D1}), so
-    X1 and D0 at the return are compared too."""
+    X1 and D0 at the return are compared too.  ``landmarks``: the code offsets
+    (in the layout whose PCs are plain ``Code(offset)``) that the other run's
+    offset map relates; a fault at an unmapped PC in one run matches a fault in
+    the other only at a PC that is no landmark (None: not known, any PC), and
+    then by what faulted and the instruction (see ``_fault_site_free``)."""
     ta, tb = a.kind == "timeout", b.kind == "timeout"
     n = min(len(a.effects), len(b.effects))
     for i in range(n):
@@ -632,13 +686,14 @@ def compare(a: Trace, b: Trace, primitive: bool = False) -> Verdict:
         e = longer.effects[n]
         return Verdict(False, f"effect #{n}: only the {tag} run has {e[0]} {_fmt(e[1])} "
                               f"(the other stopped: {_fmt(b.stop if tag == 'first' else a.stop)})")
-    if _stop_key(a, primitive) != _stop_key(b, primitive):
+    free = _fault_site_free(a, b, landmarks)
+    if _stop_key(a, primitive, free) != _stop_key(b, primitive, free):
         if a.stop[:1] != b.stop[:1]:
             return Verdict(False, f"stop: {_fmt(a.stop)} vs {_fmt(b.stop)}")
-        names = {"return": ("kind", "x0", "x1", "d0", "callee-saved problems")}.get(
-            a.stop[0], tuple(f"field{k}" for k in range(len(a.stop))))
-        for nme, x, y in zip(names, a.stop, b.stop):
-            if x != y:
+        names = _STOP_FIELDS.get(a.stop[0], ())
+        names = names + tuple(f"field{k}" for k in range(len(names), len(a.stop)))
+        for k, (nme, x, y) in enumerate(zip(names, a.stop, b.stop)):
+            if x != y and not (free and k == 1):
                 return Verdict(False, f"{a.stop[0]}: {nme} {_fmt(x)} vs {_fmt(y)}")
         return Verdict(False, f"stop: {_fmt(a.stop)} vs {_fmt(b.stop)}")
     if a.kind == "return" and a.stop[4]:
@@ -946,6 +1001,7 @@ def prove(dirpath, armjit_code: bytes, armjit_address: int, armjit_entry: int,
     (return addresses, deopt exits, adr'd pool addresses) must sit at the same
     offsets in both codes.  ``primitive``: compare X1/D0 at the return too."""
     info = load_function(dirpath)
+    landmarks = frozenset(armjit_offsets.values()) if armjit_offsets is not None else None
     inconclusive = 0
     runs = 0
     last = ""
@@ -953,7 +1009,7 @@ def prove(dirpath, armjit_code: bytes, armjit_address: int, armjit_entry: int,
         ta = run_world(info.code, info.address, info.entry, info, w, max_insns)
         tb = run_world(armjit_code, armjit_address, armjit_entry, info, w, max_insns,
                        offset_map=armjit_offsets)
-        v = compare(ta, tb, primitive=primitive)
+        v = compare(ta, tb, primitive=primitive, landmarks=landmarks)
         runs += 1
         if not v:
             return Verdict(False, f"[{w.describe()}] {v.reason}", runs=runs)
