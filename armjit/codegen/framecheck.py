@@ -122,32 +122,56 @@ def _track(ins, known) -> None:
                 known[ins.output.name.upper()] = (fb[0], fb[1] + src.offset)
 
 
+_PAIRS = ("LoadPair", "StorePair")
+
+
 def check_frame_accesses(fn, frame: FrameLayout, sp_offset: Optional[int] = None) -> int:
     """Check every X29/SP-relative access of ``fn`` against ``frame``; return how
     many were checked.  ``sp_offset``: SP's offset from X29 in the body
     (default ``-frame.total_size``)."""
     sp = -frame.total_size if sp_offset is None else sp_offset
     n = 0
+    body_or_sp = BODY_KINDS | SP_KINDS
+    slot_memo: dict = {}        # (X29 offset, size) -> slot (the slots do not change)
     for block in fn.blocks:
         known: dict = {}
         for k, ins in enumerate(block.instructions):
-            for base, off, size, what in _accesses(ins, known):
-                n += 1
-                x29_off = off if base == "X29" else sp + off
-                where = f"BB %{block.id} instruction {k} ({ins.opcode})"
-                if size == 0:       # an address (Lea): must point into a body slot
-                    sl = _slot_for(frame, x29_off, 1)
-                    if sl is None or sl.kind not in BODY_KINDS | SP_KINDS:
+            opcode = ins.opcode
+            # Only instructions with a memory operand or a pair access can
+            # access the frame (_accesses yields nothing for the others).
+            mem = opcode in _PAIRS
+            if not mem:
+                for op in ins.inputs:
+                    c = op.__class__
+                    if c is Stack or c is Ind:
+                        mem = True
+                        break
+                else:
+                    c = ins.output.__class__
+                    mem = c is Stack or c is Ind
+            if mem:
+                for base, off, size, what in _accesses(ins, known):
+                    n += 1
+                    x29_off = off if base == "X29" else sp + off
+                    key = (x29_off, size or 1)
+                    sl = slot_memo.get(key, slot_memo)
+                    if sl is slot_memo:
+                        sl = slot_memo[key] = _slot_for(frame, x29_off, size or 1)
+                    if size == 0:       # an address (Lea): must point into a body slot
+                        if sl is None or sl.kind not in body_or_sp:
+                            raise FrameAccessError(
+                                f"BB %{block.id} instruction {k} ({ins.opcode}): Lea of "
+                                f"[{base}{off:+d}] points at "
+                                f"{_hit(frame, x29_off, 1)}, not into a body slot")
+                        continue
+                    allowed = SP_KINDS if base == "SP" else BODY_KINDS
+                    if sl is None or sl.kind not in allowed:
                         raise FrameAccessError(
-                            f"{where}: Lea of [{base}{off:+d}] points at "
-                            f"{_hit(frame, x29_off, 1)}, not into a body slot")
-                    continue
-                sl = _slot_for(frame, x29_off, size)
-                allowed = SP_KINDS if base == "SP" else BODY_KINDS
-                if sl is None or sl.kind not in allowed:
-                    raise FrameAccessError(
-                        f"{where}: {what} of {size} bytes at [{base}{off:+d}] "
-                        f"(X29{x29_off:+d}) hits {_hit(frame, x29_off, size)}; "
-                        f"allowed there: {', '.join(sorted(allowed))}")
-            _track(ins, known)
+                            f"BB %{block.id} instruction {k} ({ins.opcode}): {what} of "
+                            f"{size} bytes at [{base}{off:+d}] "
+                            f"(X29{x29_off:+d}) hits {_hit(frame, x29_off, size)}; "
+                            f"allowed there: {', '.join(sorted(allowed))}")
+            if known or opcode == "Lea":
+                # (with nothing known, only a Lea can change what _track keeps)
+                _track(ins, known)
     return n

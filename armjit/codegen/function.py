@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
+from armjit.emit.errors import EncodingError
 from armjit.lir import parse
-from armjit.lir.model import Function, Instruction
+from armjit.lir.model import REG_SP, Function, Instruction, Reg
 
 from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
@@ -70,7 +71,6 @@ class CompiledFunction:
     address: int
     entries: Dict[str, int]                 # name -> code offset
     annotations: list                       # armjit.emit Annotation(start, end, text)
-    ranges: List[InstrRange] = field(default_factory=list)
     patchpoints: List[Tuple[int, int, int]] = field(default_factory=list)  # (patcher, offset, deopt idx)
     deopt_exits: Dict[int, int] = field(default_factory=dict)              # idx -> offset
     lower_ns: int = 0
@@ -81,6 +81,20 @@ class CompiledFunction:
     labels: Dict[object, int] = field(default_factory=dict)
     # generators: (GenYieldPoint*, resume offset) per yield, in LIR order
     yield_points: List[Tuple[int, int]] = field(default_factory=list)
+    # (block, index, ins, start position, end position) per LIR instruction;
+    # ``ranges`` turns them into InstrRanges when first asked for
+    _raw_ranges: list = field(default_factory=list, repr=False)
+    _ranges: Optional[List[InstrRange]] = field(default=None, repr=False)
+
+    @property
+    def ranges(self) -> List[InstrRange]:
+        """Where each LIR instruction's expansion landed (built on first use:
+        the live path does not need it)."""
+        if self._ranges is None:
+            at = self.final.offset_at
+            self._ranges = [InstrRange(bid, k, ins, at(s), at(e))
+                            for bid, k, ins, s, e in self._raw_ranges]
+        return self._ranges
 
     @property
     def vectorcall_entry(self) -> int:
@@ -127,6 +141,25 @@ def _mov_value(seq) -> Optional[int]:
     return v
 
 
+# Targeted scans for process_facts: only the sections whose titles matter are
+# read (a listing with a line break other than "\n" -- str.splitlines() breaks
+# at more -- goes through the per-line _listing instead).  [^\S\n] is \s
+# within one line; a title line is what _listing takes as one.
+_ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
+_FACT_TITLE = re.compile(r"^(?!JIT:|#)(?=\S)(?:Keyword argument dispatch|"
+                         r"Check if called with correct argcount[^\S\n]*$|"
+                         r"Deoptimization exits[^\S\n]*$|.*load thread state|.*load tstate)", re.M)
+_BL_LINE = re.compile(r"^[^\S\n]+0x[0-9a-f]+:[^\S\n]+bl(?![^\s])[^\S\n]*(.*)$", re.M)
+_YIELD_STORE = re.compile(r"str\s+x13, \[x29, #0x")      # necessary for a yield point
+_GI_LOAD = re.compile(r"ldr\s+x9, \[x0, #0x")            # necessary for gi_jit_data_offset
+
+
+def _plain_lines(text: str) -> bool:
+    if text.isascii():
+        return not any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e")
+    return re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text) is None
+
+
 def process_facts(dirpath) -> dict:
     """Addresses from the asmjit dump that the post-alloc LIR does not state
     (they belong to the process that compiled the function):
@@ -141,10 +174,11 @@ def process_facts(dirpath) -> dict:
     """
     d = Path(dirpath)
     meta = json.loads((d / "meta.json").read_text())
-    lines = _listing((d / "asmjit.asm").read_text())
-    binary = (d / "asmjit.bin").read_bytes()
-    base = meta["code_address"]
+    return _facts_of_listing((d / "asmjit.asm").read_text(), (d / "asmjit.bin").read_bytes(),
+                             meta["code_address"], meta.get("deopt_trampoline"))
 
+
+def _facts_of_listing(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
     def resolve(t):
         off = t - base
         if 0 <= off <= len(binary) - 16:
@@ -154,10 +188,41 @@ def process_facts(dirpath) -> dict:
                 return int.from_bytes(binary[off + 8:off + 16], "little")
         return t
 
-    facts: dict = {"deopt_trampoline": meta.get("deopt_trampoline")}
-    for title, addr, mn, ops in lines:
-        if mn != "bl":
-            continue
+    facts: dict = {"deopt_trampoline": deopt_trampoline}
+    lines = None
+    if not _plain_lines(text):
+        lines = _listing(text)
+        bls = [(title, ops) for title, addr, mn, ops in lines if mn == "bl"]
+        deopt = [(mn, ops) for title, _, mn, ops in lines if title == "Deoptimization exits"]
+    else:
+        # What the per-line _listing gives for the sections that matter: the
+        # first bl of each helper section, the instructions of the
+        # "Deoptimization exits" sections.
+        bls, deopt = [], []
+        found = set()
+        for m in _FACT_TITLE.finditer(text):
+            line_end = text.find("\n", m.start())
+            if line_end < 0:
+                break                   # a title on the last line has no section
+            title = text[m.start():line_end].strip()
+            nxt = _ANY_TITLE.search(text, line_end)
+            sec_end = nxt.start() if nxt is not None else len(text)
+            if title == "Deoptimization exits":
+                deopt += [(mn, ops) for _, _, mn, ops in _listing(text[line_end:sec_end])]
+                continue
+            if title.startswith("Keyword argument dispatch"):
+                kind = "kw_helper"
+            elif title == "Check if called with correct argcount":
+                kind = "argcount_helper"
+            else:
+                kind = "tstate_getter"
+            if kind in found:
+                continue
+            bl = _BL_LINE.search(text, line_end, sec_end)
+            if bl is not None:
+                found.add(kind)
+                bls.append((title, bl.group(1).strip()))
+    for title, ops in bls:
         t = resolve(_imm(ops))
         if title and title.startswith("Keyword argument dispatch"):
             facts.setdefault("kw_helper", t)
@@ -165,15 +230,18 @@ def process_facts(dirpath) -> dict:
             facts.setdefault("argcount_helper", t)
         elif title and ("load thread state" in title or "load tstate" in title):
             facts.setdefault("tstate_getter", t)
-    deopt = [(mn, ops) for title, _, mn, ops in lines if title == "Deoptimization exits"]
     seq = [(mn, ops) for mn, ops in deopt
            if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
     if seq:
         facts["code_rt"] = _mov_value(seq)
+    yields = _YIELD_STORE.search(text) is not None
+    gi = _GI_LOAD.search(text) is not None
+    if (yields or gi) and lines is None:
+        lines = _listing(text)
     pts, off = [], None
-    for i, (title, addr, mn, ops) in enumerate(lines):
-        m = re.fullmatch(r"x13, \[x29, #(0x[0-9a-f]+)\]", ops)
-        if mn == "str" and m:
+    for i, (title, addr, mn, ops) in enumerate(lines if yields else ()):
+        m = re.fullmatch(r"x13, \[x29, #(0x[0-9a-f]+)\]", ops) if mn == "str" else None
+        if m:
             j = i
             seq = []
             while j > 0 and lines[j - 1][2] in ("mov", "movk") and lines[j - 1][3].startswith(("x13", "w13")):
@@ -189,9 +257,9 @@ def process_facts(dirpath) -> dict:
     # gi_jit_data_offset = _PyObject_VAR_SIZE(gen_type, _PyFrame_NumSlotsForCodeObject(code))
     # (gen_asm.cpp:1251-1256): the resume entry's ``ldr x9, [x0, #off]``
     # (PopulateResumeEntryBlock, generator.cpp:585-665).
-    for i, (title, addr, mn, ops) in enumerate(lines[:-1]):
-        m = re.fullmatch(r"x9, \[x0, #(0x[0-9a-f]+)\]", ops)
-        if mn == "ldr" and m and lines[i + 1][2:] == ("ldr", "x8, [x29]"):
+    for i, (title, addr, mn, ops) in enumerate(lines[:-1] if gi else ()):
+        m = re.fullmatch(r"x9, \[x0, #(0x[0-9a-f]+)\]", ops) if mn == "ldr" else None
+        if m and lines[i + 1][2:] == ("ldr", "x8, [x29]"):
             facts["gi_jit_data_offset"] = int(m.group(1), 16)
             break
     return facts
@@ -314,15 +382,19 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     # -- the LIR body
     ranges = []
     last_origin, last_title = None, None      # instructions of one HIR share its Origin
+    position = a.position
+    annotate_span = a.annotate_span
+    rules = RULES
     for b in fn.blocks:
-        a.bind(cx.block_label(b.id))
-        cx.block = b.id
-        # annotation runs: (title, start label, start offset); labels, not
-        # offsets, so that the assembler need not search its variable items
-        title, start, start_off = None, None, 0
-        e = None
+        bid = b.id
+        a.bind(cx.block_label(bid))
+        cx.block = bid
+        # annotation runs: (title, start position); positions, not offsets,
+        # so that the assembler need not search its variable items
+        title, start = None, None
+        e = position()
         for k, ins in enumerate(b.instructions):
-            s = e if e is not None else a.here()
+            s = e
             o = ins.origin
             if o is None:
                 t = None
@@ -332,16 +404,31 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
                 t = last_title = o.hir
                 last_origin = o
             if t is not None and t != title:
-                if title is not None and a.offset > start_off:
-                    a.annotate(start, s, title)
-                title, start, start_off = t, s, a.offset
+                if title is not None and s[0] > start[0]:
+                    annotate_span(start, s, title)
+                title, start = t, s
             elif title is None:
-                title, start, start_off = "--unassigned--", s, a.offset
-            lower_instruction(cx, ins, b.id)
-            e = a.here()
-            ranges.append((b.id, k, ins, s, e))
-        if title is not None and a.offset > start_off:
-            a.annotate(start, e, title)
+                title, start = "--unassigned--", s
+            # lower_instruction, inlined
+            fn_rule = rules.get(ins.opcode)
+            if fn_rule is None:
+                lower_instruction(cx, ins, bid)        # raises LoweringError
+            cx.ins = ins
+            try:
+                fn_rule(cx, ins)
+            except LoweringError as err:
+                if err.ins is None:
+                    raise LoweringError(str(err), ins, bid) from None
+                raise
+            except EncodingError as err:
+                raise LoweringError(f"encoding refused: {err}", ins, bid) from None
+            out = ins.output
+            if out.__class__ is Reg and (out.num == 29 or out.num == REG_SP) and ins.opcode != "Lea":
+                cx.sp_delta = None
+            e = position()
+            ranges.append((bid, k, ins, s, e))
+        if title is not None and e[0] > start[0]:
+            annotate_span(start, e, title)
     if not a.is_bound(cx.hard_exit_label):
         raise LoweringError("the function has no EpilogueEnd")
     resume_entry = None
@@ -385,8 +472,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
             return compile_function(fn, meta, facts, address, text, pcrel=False)
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
-        ranges=[InstrRange(bid, k, ins, final.offset_of(s), final.offset_of(e))
-                for bid, k, ins, s, e in ranges],
+        _raw_ranges=ranges,
         patchpoints=[(p, final.offset_of(lab), idx) for p, lab, idx in cx.patchpoints],
         deopt_exits={idx: final.offset_of(l) for idx, l in deopt.items()},
         name=meta.get("fullname", ""), final=final)

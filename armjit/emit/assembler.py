@@ -136,11 +136,19 @@ class FinalCode:
     relocations: List[Relocation]
     alignment: int = 4          # the largest alignment the code relies on
     label_offsets: Dict[int, int] = field(default_factory=dict, repr=False)
+    # shift[k] of the final layout (None: the nominal layout was final)
+    shifts: Optional[List[int]] = field(default=None, repr=False)
 
     def offset_of(self, label: Union[Label, str]) -> int:
         if isinstance(label, Label):
             return self.label_offsets[label.id]
         return self.labels[label]
+
+    def offset_at(self, position) -> int:
+        """The final offset of a :meth:`Assembler.position` (what a label
+        bound there would give)."""
+        sh = self.shifts
+        return position[0] if sh is None else position[0] + sh[position[1]]
 
     def address_of(self, label: Union[Label, str]) -> int:
         return self.base + self.offset_of(label)
@@ -167,7 +175,8 @@ class FinalCode:
                                      f"{r.target:#x} from base {new_base:#x}: {e}") from None
                 _pack_into(buf, r.offset, word)
         return FinalCode(bytes(buf), new_base, dict(self.labels), list(self.annotations),
-                         list(self.relocations), self.alignment, dict(self.label_offsets))
+                         list(self.relocations), self.alignment, dict(self.label_offsets),
+                         self.shifts)
 
 
 # Branch kinds of relaxable (conditional) branches.
@@ -281,6 +290,12 @@ class Assembler:
         return len(self.buf)
 
     def _here(self):
+        return (len(self.buf), len(self._items))
+
+    def position(self):
+        """The current position as an opaque value: what :meth:`here` would
+        bind a new label at, without creating one.  ``FinalCode.offset_at``
+        gives its final offset; :meth:`annotate_span` takes two."""
         return (len(self.buf), len(self._items))
 
     # ------------------------------------------------------------ labels
@@ -565,6 +580,13 @@ class Assembler:
             self._annotations.append((self._posof(start), self._posof(end, end=True), str(text)))
             return None
         raise TypeError("annotate(text) or annotate(start, end, text)")
+
+    def annotate_span(self, start, end, text: str) -> None:
+        """Annotate the code between two :meth:`position` values (``start``
+        not after ``end``): ``annotate(l1, l2, text)`` with labels bound there."""
+        if not (start[0] <= end[0] <= len(self.buf) and start[1] <= end[1] <= len(self._items)):
+            raise LabelError(f"annotation span {start!r}..{end!r} is not a range of this code")
+        self._annotations.append((start, end, str(text)))
 
     @contextmanager
     def _annotate_block(self, text):
@@ -932,7 +954,7 @@ class _Layout:
             label_offsets[lab.id] = o
         anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
         self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                                label_offsets)
+                                label_offsets, sh)
 
     def rebuild(self, sh) -> bytearray:
         src = self.a.buf

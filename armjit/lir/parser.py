@@ -180,9 +180,14 @@ def parse_operand(text: str) -> Operand:
 
 
 def _operands(text: str, line: str, lineno: int, col0: int) -> List[Operand]:
+    parts = text.split(", ")
+    try:
+        return [_cache[t] for t in parts]       # every operand seen before
+    except KeyError:
+        pass
     out = []
     pos = col0
-    for t in text.split(", "):
+    for t in parts:
         op = _cache.get(t)
         if op is None:
             try:
@@ -274,6 +279,20 @@ def _block_header(line: str, lineno: int) -> BasicBlock:
     return BasicBlock(int(m.group(1)), preds, succs, section, [], lineno)
 
 
+def _memo_instruction(memo: dict, line: str, lineno: int) -> Instruction:
+    """parse_instruction through ``memo`` (line text -> the parsed fields of an
+    earlier identical line of the same text; a fresh Instruction each time)."""
+    hit = memo.get(line)
+    if hit is None:
+        ins = parse_instruction(line, lineno)
+        memo[line] = (ins.opcode, ins.output, tuple(ins.inputs), ins.cond, ins.mem_order,
+                      None if ins.phi_blocks is None else tuple(ins.phi_blocks))
+        return ins
+    opcode, output, inputs, cond, order, blocks = hit
+    return Instruction(opcode, output, list(inputs), cond, order, None,
+                       None if blocks is None else list(blocks), lineno)
+
+
 def _continuation_ok(line: str) -> bool:
     return '"' in line or "'" in line or len(line.encode("utf-8", "surrogatepass")) <= 20
 
@@ -302,6 +321,7 @@ def parse(text: str) -> Function:
     i += 1
     blocks: List[BasicBlock] = []
     seen = set()
+    memo: dict = {}
     while i < n:
         line = lines[i]
         if line == "":
@@ -329,7 +349,7 @@ def parse(text: str) -> Function:
                 ins = None
                 if '"' not in line and "'" not in line and len(line) > 20:
                     try:
-                        ins = parse_instruction(line, i + 1)
+                        ins = _memo_instruction(memo, line, i + 1)
                     except LIRParseError:
                         if not _continuation_ok(line):
                             raise
@@ -357,7 +377,7 @@ def parse(text: str) -> Function:
                 break
             if line.startswith("#"):
                 raise LIRParseError("HIR comment without the blank line before it", i + 1, 1, line)
-            ins = parse_instruction(line, i + 1)
+            ins = _memo_instruction(memo, line, i + 1)
             ins.origin = origin
             instrs.append(ins)
             i += 1
