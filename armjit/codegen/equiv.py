@@ -23,7 +23,10 @@ Values that point into the code itself (return addresses, literal-pool
 addresses, ``adr`` results) are recorded as ``Code(offset)`` so that code placed
 elsewhere with another layout of the same offsets compares equal; every other
 value, including the absolute helper and object addresses CinderX baked in, is
-compared as is.
+compared as is.  A run that stops on a fault records its PC the same way; when
+the PC has no counterpart in the other layout (an instruction that is no
+landmark), the two faults are compared by what faulted (access and address)
+and the faulting instruction's text instead (``compare``'s ``landmarks``).
 
 Memory outside the code reads deterministic pseudo-random contents: pages are
 mapped lazily on first access and filled from a seeded hash of the page address
