@@ -35,7 +35,9 @@ CI_CO_STATICALLY_COMPILED = 0x4000  # Common/extra-py-flags.h:13 (3.14+)
 PY_VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 
 _STK = re.compile(r"\[X29\((-?\d+)\)\]")
-_REG = re.compile(r"\b([XWD])(\d+):")
+# \b([XWD])(\d+): -- the word boundary written as a lookbehind after the
+# letter, so that the regex engine can skip to the next X/W/D (twice as fast)
+_REG = re.compile(r"([XWD])(?<!\w.)(\d+):")
 _IMM = r"(\d+)\(0x[0-9a-f]+\)"
 _LEA_SP = re.compile(r"^\s*X(\d+):\S+ = Lea \[SP:\S+(?: \+ 0x([0-9a-f]+))?\]")
 _IND_STORE = re.compile(r"^\[(X\d+|SP):\S+(?: ([+-]) 0x([0-9a-f]+))?\]:(\w+) = Store")

@@ -48,6 +48,7 @@ FP_REG, LR = X[29], X[30]
 #: CinderX's scratch registers (arch.h:72-102; DISALLOWED_REGISTERS, aarch64.h:177-179).
 SCRATCH_GP = (13, 14, 16)
 SCRATCH_FP = (16, 17)
+_SCRATCH_ALL = tuple(X[r] for r in SCRATCH_GP)
 NOP = 0xD503201F
 
 #: lir Condition -> A64 condition (asmCondCode, autogen.cpp:36-47; asmjit archcommons.h)
@@ -90,28 +91,48 @@ def _is_reg(op) -> bool:
     return isinstance(op, Reg)
 
 
+# Fast paths: a Reg operand X0..X30/W0..W30 (num < 31) is the common case;
+# anything else (SP, ZR, D registers, non-Reg operands, errors) takes the
+# general code below (the *_slow functions), which also raises.
+_NARROW = {"8bit": True, "16bit": True, "32bit": True, "64bit": False, "Object": False,
+           "ObjectUntagged": False, "Double": False}
+_W, _X = tuple(W), tuple(X)
+
+
 def xreg(op: Reg) -> GpReg:
     """The X view of a GP register operand (SP and XZR kept apart)."""
-    if op.num == REG_SP:
+    num = op.num
+    if num < 31:
+        return _X[num]
+    if num == REG_SP:
         return SP
-    if op.num == REG_ZR:
+    if num == REG_ZR:
         return XZR
-    if op.num < 31:
-        return X[op.num]
     _fail(f"{op} is not a general-purpose register")
 
 
 def wreg(op: Reg) -> GpReg:
-    if op.num == REG_ZR:
+    num = op.num
+    if num < 31:
+        return _W[num]
+    if num == REG_ZR:
         return WZR
-    if op.num < 31:
-        return W[op.num]
     _fail(f"{op} has no 32-bit view")
 
 
 def gp(op) -> GpReg:
     """AutoTranslator::getGp (autogen.h): W for 32-bit, X for 64-bit data;
     8/16-bit data has no register view here (CinderX aborts too)."""
+    if op.__class__ is Reg and op.num < 31:
+        dt = op.dtype
+        if dt == "32bit":
+            return _W[op.num]
+        if _NARROW.get(dt) is False:
+            return _X[op.num]
+    return _gp_slow(op)
+
+
+def _gp_slow(op) -> GpReg:
     if not _is_reg(op) or op.is_fp:
         _fail(f"expected a general-purpose register, got {op}")
     b = op.bits
@@ -124,6 +145,14 @@ def gp(op) -> GpReg:
 
 def gpw(op) -> GpReg:
     """getGpWiden / getGpOutput: 8/16/32-bit data in W (zero-extended), else X."""
+    if op.__class__ is Reg and op.num < 31:
+        narrow = _NARROW.get(op.dtype)
+        if narrow is not None:
+            return _W[op.num] if narrow else _X[op.num]
+    return _gpw_slow(op)
+
+
+def _gpw_slow(op) -> GpReg:
     if not _is_reg(op) or op.is_fp:
         _fail(f"expected a general-purpose register, got {op}")
     return wreg(op) if op.bits <= 32 else xreg(op)
@@ -139,16 +168,28 @@ def _regnums(ins: Instruction) -> set:
     """Every physical register number an instruction names (inputs, output,
     Ind bases and indexes)."""
     out = set()
-    ops = list(ins.inputs)
-    if ins.output is not None:
-        ops.append(ins.output)
-    for op in ops:
-        if isinstance(op, Reg):
+    for op in ins.inputs:
+        c = op.__class__
+        if c is Reg:
             out.add(op.num)
-        elif isinstance(op, Ind):
-            for r in (op.base, op.index):
-                if isinstance(r, Reg):
-                    out.add(r.num)
+        elif c is Ind:
+            r = op.base
+            if r.__class__ is Reg:
+                out.add(r.num)
+            r = op.index
+            if r.__class__ is Reg:
+                out.add(r.num)
+    op = ins.output
+    c = op.__class__
+    if c is Reg:
+        out.add(op.num)
+    elif c is Ind:
+        r = op.base
+        if r.__class__ is Reg:
+            out.add(r.num)
+        r = op.index
+        if r.__class__ is Reg:
+            out.add(r.num)
     return out
 
 
@@ -227,7 +268,12 @@ class Ctx:
         """``n`` of X13/X14/X16 that the current instruction does not name."""
         ins = ins or self.ins
         used = _regnums(ins) if ins is not None else set()
-        free = [X[r] for r in SCRATCH_GP if r not in used]
+        if used.isdisjoint(SCRATCH_GP):
+            if n <= 3:
+                return list(_SCRATCH_ALL[:n])
+            free = list(_SCRATCH_ALL)
+        else:
+            free = [X[r] for r in SCRATCH_GP if r not in used]
         if len(free) < n:
             _fail(f"needs {n} scratch registers but the instruction names {sorted(used)}")
         return free[:n]
@@ -404,6 +450,13 @@ def lower_Bind(cx: Ctx, ins: Instruction) -> None:
 def lower_Move(cx: Ctx, ins: Instruction) -> None:
     """translateMove (autogen.cpp:1824-1883)."""
     out, src = ins.output, ins.inputs[0]
+    if out.__class__ is Reg and src.__class__ is Reg and out.num < 31 and src.num < 31:
+        # two GP registers X0-X30 (the general path below, without its checks)
+        rd, rn = gpw(out), gpw(src)
+        if rd is rn and rd.size == 64:
+            return          # a 64-bit self-move changes nothing
+        cx.a.mov(rd, rn)
+        return
     if not _is_reg(out):
         _fail(f"Move output must be a register, got {out}")
     a = cx.a

@@ -70,23 +70,25 @@ def encode_bitmask(value: int, size: int) -> Optional[Tuple[int, int, int]]:
     while e > 2:
         half = e // 2
         lo = v & ((1 << half) - 1)
-        if (v >> half) & ((1 << half) - 1) != lo:
-            break
-        # the element of size e must itself be the half replicated; check whole value
-        rep = 0
-        for i in range(0, size, half):
-            rep |= lo << i
-        if rep != v:
+        # v is the half-size element replicated across all ``size`` bits
+        # (lo < 2**half, so the product has no carries)
+        if lo * (((1 << size) - 1) // ((1 << half) - 1)) != v:
             break
         e = half
     elem = v & ((1 << e) - 1)
     ones = bin(elem).count("1")
-    run = (1 << ones) - 1
-    for r in range(e):
-        if _ror(elem, r, e) == run:
-            break
+    # The rotation r with ror(elem, r) == a run of `ones` ones at bit 0 (unique,
+    # 0 < ones < e): elem a contiguous run from its lowest set bit (r = that
+    # bit), or the ones wrap around and the zeros are one contiguous run
+    # (r = the bit above the zeros); anything else has no encoding.
+    low = elem & -elem
+    if (elem + low) & elem == 0:
+        r = low.bit_length() - 1
     else:
-        return None
+        inv = ~elem & ((1 << e) - 1)
+        if (inv + (inv & -inv)) & inv != 0:
+            return None
+        r = inv.bit_length()
     immr = (e - r) % e
     imms = (~(2 * e - 1) & 0x3F) | (ones - 1)
     n = 1 if e == 64 else 0

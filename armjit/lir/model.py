@@ -226,7 +226,13 @@ class Origin:
     @property
     def hir(self) -> str:
         """The HIR text with the ``# `` prefixes removed from prefixed lines."""
-        return "\n".join(l[2:] if l.startswith("# ") else l for l in self.lines)
+        lines = self.lines
+        j = "\n".join(lines)
+        # when no line holds a "\n", "\n# " occurs only where a line starts with "# "
+        n = len(lines) - 1
+        if j.startswith("# ") and j.count("\n# ") == n and j.count("\n") == n:
+            return j[2:].replace("\n# ", "\n")       # every line prefixed (the usual case)
+        return "\n".join(l[2:] if l.startswith("# ") else l for l in lines)
 
     def __repr__(self) -> str:
         return f"Origin({self.lines[0]!r}{', ...' if len(self.lines) > 1 else ''})"
