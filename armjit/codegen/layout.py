@@ -84,19 +84,29 @@ def lir_frame_facts(text: str) -> LirFrameFacts:
     deopt: set[int] = set()
     pool: dict[int, None] = {}
     kept: list[str] = []
+    no_offs: list = []
     for line in text.splitlines():
-        m = _RESERVE.match(line) if "ReserveStack<" in line else None
-        if m:
-            f.reserve_stack_size = max(f.reserve_stack_size, _align16(int(m.group(1)) * K_POINTER))
+        if not line:
             continue
-        if not line or line.startswith(("#", "JIT:", "Function:", "BB %")):
+        c = line[0]
+        if c == "#":
+            # (only a comment line can be a ReserveStack one: _RESERVE starts with "# v")
+            m = _RESERVE.match(line) if "ReserveStack<" in line else None
+            if m:
+                f.reserve_stack_size = max(f.reserve_stack_size,
+                                           _align16(int(m.group(1)) * K_POINTER))
+            continue
+        if (c == "J" or c == "F" or c == "B") and line.startswith(("JIT:", "Function:", "BB %")):
             continue
         # ---- stack slots
-        offs = [int(x) for x in _STK.findall(line)] if "[X29(" in line else []
-        is_lea = " = Lea [X29(" in line
-        if offs:
-            f.stack_offsets.update(offs)
-            (f.lea_stack_offsets if is_lea else f.spill_offsets).update(offs)
+        if "[X29(" in line:
+            offs = [int(x) for x in _STK.findall(line)]
+            is_lea = " = Lea [X29(" in line
+            if offs:
+                f.stack_offsets.update(offs)
+                (f.lea_stack_offsets if is_lea else f.spill_offsets).update(offs)
+        else:
+            offs, is_lea = no_offs, False       # (" = Lea [X29(" holds "[X29(")
         if after_tstate:
             if is_lea and offs:
                 f.frame_lea_offset = offs[0]

@@ -28,6 +28,7 @@ import functools
 from typing import Callable, Dict, List, Optional
 
 from armjit.emit import D, SP, W, WZR, X, XZR, Cond, Extend, FpReg, GpReg, Mem, Shift, mem, post, pre
+from armjit.emit import branch as _br
 from armjit.emit import immediates as imm
 from armjit.emit.errors import EncodingError
 from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, Stack
@@ -307,14 +308,12 @@ class Ctx:
             d = address - pc
             if -(1 << 20) <= d < (1 << 20):
                 self._pcrel_site()
-                from armjit.emit import branch as _br
                 a.emit(_br.encode_adr(rd, d))
                 return
             pd = (address >> 12) - (pc >> 12)
             lo = address & 0xFFF
             if movcost > (1 if lo == 0 else 2) and -(1 << 20) <= pd < (1 << 20):
                 self._pcrel_site()
-                from armjit.emit import branch as _br
                 a.emit(_br.encode_adrp(rd, pd << 12))
                 if lo:
                     a.add(rd, rd, lo)

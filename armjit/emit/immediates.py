@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from .errors import EncodingError
+from .movewide import encode_movk, encode_movn, encode_movz
 from .operands import GpReg, Shift, gp_field
 
 __all__ = [
@@ -196,8 +197,8 @@ def mov_imm_cost(value: int, size: int = 64) -> int:
     if v is None:
         raise EncodingError("mov", "imm", value, _imm_range(size))
     hw = _halfwords(v, size)
-    movz = max(1, sum(1 for h in hw if h != 0))
-    movn = max(1, sum(1 for h in hw if h != 0xFFFF))
+    movz = max(1, len(hw) - hw.count(0))
+    movn = max(1, len(hw) - hw.count(0xFFFF))
     best = min(movz, movn)
     if best > 1 and encode_bitmask(v, size) is not None:
         return 1
@@ -215,9 +216,6 @@ def plan_mov_imm(rd: GpReg, value: int) -> List[int]:
     for each other non-0xffff halfword; a single ORR rd, ZR, #bitmask.  Only
     ``rd`` is written.
     """
-    from .logical import encode_mov_bitmask
-    from .movewide import encode_movk, encode_movn, encode_movz
-
     gp_field("mov", "rd", rd, zr=False)
     size = rd.size
     v = _reduce(value, size)
@@ -229,6 +227,7 @@ def plan_mov_imm(rd: GpReg, value: int) -> List[int]:
     movz_cost = max(1, len(nz))
     movn_cost = max(1, len(nf))
     if min(movz_cost, movn_cost) > 1 and encode_bitmask(v, size) is not None:
+        from .logical import encode_mov_bitmask      # (logical imports this module)
         return [encode_mov_bitmask(rd, v)]
     if movz_cost <= movn_cost:
         if not nz:

@@ -77,6 +77,7 @@ _RE_BLOCK = re.compile(
     r"((?: - succs:(?: %(?:0|[1-9][0-9]*))+)?)((?: - section: \S+)?)")
 
 _PAD = " " * 19
+_new = object.__new__
 _MAX_CACHE = 200_000
 _cache: Dict[str, Operand] = {}
 
@@ -322,6 +323,7 @@ def parse(text: str) -> Function:
     blocks: List[BasicBlock] = []
     seen = set()
     memo: dict = {}
+    memo_get = memo.get
     while i < n:
         line = lines[i]
         if line == "":
@@ -377,8 +379,19 @@ def parse(text: str) -> Function:
                 break
             if line.startswith("#"):
                 raise LIRParseError("HIR comment without the blank line before it", i + 1, 1, line)
-            ins = _memo_instruction(memo, line, i + 1)
-            ins.origin = origin
+            hit = memo_get(line)
+            if hit is None:
+                ins = _memo_instruction(memo, line, i + 1)
+                ins.origin = origin
+            else:
+                # an earlier identical line: a fresh Instruction with its fields
+                # (what Instruction() would build from them, without re-checking)
+                ins = _new(Instruction)
+                ins.opcode, ins.output, inputs, ins.cond, ins.mem_order, pblocks = hit
+                ins.inputs = list(inputs)
+                ins.origin = origin
+                ins.phi_blocks = None if pblocks is None else list(pblocks)
+                ins.line = i + 1
             instrs.append(ins)
             i += 1
         if comment is not None:
