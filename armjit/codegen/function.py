@@ -146,9 +146,8 @@ def _mov_value(seq) -> Optional[int]:
 # at more -- goes through the per-line _listing instead).  [^\S\n] is \s
 # within one line; a title line is what _listing takes as one.
 _ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
-_FACT_TITLE = re.compile(r"^(?!JIT:|#)(?=\S)(?:Keyword argument dispatch|"
-                         r"Check if called with correct argcount[^\S\n]*$|"
-                         r"Deoptimization exits[^\S\n]*$|.*load thread state|.*load tstate)", re.M)
+_FACT_LITERALS = ("Keyword argument dispatch", "Check if called with correct argcount",
+                  "Deoptimization exits", "load thread state", "load tstate")
 _BL_LINE = re.compile(r"^[^\S\n]+0x[0-9a-f]+:[^\S\n]+bl(?![^\s])[^\S\n]*(.*)$", re.M)
 _YIELD_STORE = re.compile(r"str\s+x13, \[x29, #0x")      # necessary for a yield point
 _GI_LOAD = re.compile(r"ldr\s+x9, \[x0, #0x")            # necessary for gi_jit_data_offset
@@ -200,22 +199,37 @@ def _facts_of_listing(text: str, binary: bytes, base: int, deopt_trampoline) -> 
         # "Deoptimization exits" sections.
         bls, deopt = [], []
         found = set()
-        for m in _FACT_TITLE.finditer(text):
-            line_end = text.find("\n", m.start())
+        # candidate title lines: every line holding one of the literals (a
+        # superset; each is then classified exactly as the per-line scan would)
+        starts = set()
+        for lit in _FACT_LITERALS:
+            k = text.find(lit)
+            while k >= 0:
+                starts.add(text.rfind("\n", 0, k) + 1)
+                k = text.find(lit, k + len(lit))
+        for ls in sorted(starts):
+            line_end = text.find("\n", ls)
             if line_end < 0:
                 break                   # a title on the last line has no section
-            title = text[m.start():line_end].strip()
-            nxt = _ANY_TITLE.search(text, line_end)
-            sec_end = nxt.start() if nxt is not None else len(text)
-            if title == "Deoptimization exits":
-                deopt += [(mn, ops) for _, _, mn, ops in _listing(text[line_end:sec_end])]
-                continue
+            line = text[ls:line_end]
+            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
+                continue                # not a title line
+            title = line.strip()
             if title.startswith("Keyword argument dispatch"):
                 kind = "kw_helper"
             elif title == "Check if called with correct argcount":
                 kind = "argcount_helper"
-            else:
+            elif "load thread state" in title or "load tstate" in title:
                 kind = "tstate_getter"
+            elif title == "Deoptimization exits":
+                kind = "deopt"
+            else:
+                continue
+            nxt = _ANY_TITLE.search(text, line_end)
+            sec_end = nxt.start() if nxt is not None else len(text)
+            if kind == "deopt":
+                deopt += [(mn, ops) for _, _, mn, ops in _listing(text[line_end:sec_end])]
+                continue
             if kind in found:
                 continue
             bl = _BL_LINE.search(text, line_end, sec_end)
