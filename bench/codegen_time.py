@@ -125,11 +125,11 @@ def main() -> int:
     if args.append_results:
         cmd = "python bench/codegen_time.py" + (" --qemu" if args.qemu else "") + " --append-results"
         with open(ROOT / "bench" / "RESULTS.md", "a") as f:
-            f.write("\n## codegen_time\n\nCommand: `" + cmd + "`\n(armjit's compile_function per "
-                    "dev-corpus function, LIR already parsed, vs meta.json compile_time_ns = CinderX's "
-                    "whole force_compile under qemu-user. Only the qemu-vs-qemu ratio is like for like; "
-                    "CinderX's time also covers HIR, optimisation and register allocation, armjit's "
-                    "only emission.)\n\n```\n" + "\n".join(texts) + "\n```\n")
+            f.write("\n## codegen_time\n\nCommand: `" + cmd + "`\n(per dev-corpus function, best of "
+                    "N: armjit's compile_function with the LIR already parsed and the process facts "
+                    "read, and the live path parse + process_facts + compile_function; vs meta.json "
+                    "compile_time_ns = CinderX's whole force_compile under qemu-user. Only the "
+                    "qemu-vs-qemu ratios are like for like.)\n\n```\n" + "\n".join(texts) + "\n```\n")
     return 0
 
 
