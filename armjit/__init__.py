@@ -11,10 +11,20 @@ In a live CinderX process on aarch64::
 __version__ = "0.1.0"
 
 
-def enable(log_file=None):
-    """Make CinderX log its LIR where armjit reads it (call before importing cinderx)."""
+def enable(log_file=None, *, auto=False, after_calls=2):
+    """Make CinderX log its LIR where armjit reads it (call before importing cinderx).
+
+    With ``auto=True`` armjit also compiles every plain function after
+    ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto).
+    """
     from .runtime.live import enable as _enable
-    return _enable(log_file)
+    if auto:
+        from .runtime import auto as _auto
+        _auto.prepare_env()
+    path = _enable(log_file)
+    if auto:
+        _auto.start(after_calls)
+    return path
 
 
 def compile(func):

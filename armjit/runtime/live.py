@@ -78,6 +78,14 @@ def compile(func) -> Installed:
         raise LiveJITError(f"{func.__qualname__}: generators and coroutines are not "
                            "installed by armjit (their resume entry lives in CinderX's data)")
     fullname = f"{func.__module__}:{func.__qualname__}"
+    done = _state["installed"].get(id(func))
+    if done is not None and done.func is func:
+        return done
+    # CinderX compiles per (code, globals) and gives every function object of
+    # that code the same entry (closures, nested defs): so does armjit.
+    twin = _state.setdefault("by_code", {}).get(code)
+    if twin is not None and twin.func.__globals__ is func.__globals__:
+        return _share(func, twin)
     reader = _state["reader"]
     reader.new_sections()           # skip whatever was logged before
     if not jit.force_compile(func):
@@ -129,5 +137,16 @@ def compile(func) -> Installed:
     previous = swap_vectorcall(func, compiled.vectorcall_entry)
     inst = Installed(func, block, previous, compiled.vectorcall_entry)
     inst.compiled = compiled
+    _state["installed"][id(func)] = inst
+    _state["by_code"][code] = inst
+    return inst
+
+
+def _share(func, twin: Installed) -> Installed:
+    """Point ``func`` (same code and globals as ``twin.func``) at ``twin``'s code."""
+    previous = swap_vectorcall(func, twin.entry)
+    inst = Installed(func, twin.block, previous, twin.entry)
+    inst.compiled = twin.compiled
+    inst.shared_with = twin
     _state["installed"][id(func)] = inst
     return inst

@@ -28,7 +28,8 @@ CINDERX_VERSION = "2026.11.2.0"
 PYTHON = "python3.14"
 DEBIAN_SUITE = "sid"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
-ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1"]
+ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1",
+                   "libpython3.14-testsuite"]  # CPython's Lib/test (bench/cpython_tests.py)
 CFFI_VERSION = "2.1.1"   # its aarch64 wheel gives the target _cffi_backend for the C shim
 HOST_TOOLS = {  # executable -> Debian package
     "qemu-aarch64-static": "qemu-user-static",

@@ -1,0 +1,231 @@
+"""armjit as an automatic back end: compile every plain function after N calls (target only).
+
+``armjit.enable(auto=True, after_calls=N)`` (before ``cinderx`` is imported)
+registers a ``sys.monitoring`` (PEP 669) PY_START callback under a tool id of
+armjit's own.  The callback counts starts per code object; at the N-th start of
+a plain function's code it finds the function object of the started frame,
+hands it to :func:`armjit.runtime.live.compile` (CinderX's front end, armjit's
+back end) and returns ``sys.monitoring.DISABLE`` for that code, so the hook
+costs nothing for it afterwards (calls then go through the function's vectorcall
+to armjit's code and raise no PY_START at all).
+
+Design points, each checked on the target (tests/target/test_auto.py):
+
+* CinderX pauses its JIT -- and refuses every compile -- while any
+  ``sys.monitoring`` callback is registered, unless its
+  ``CINDERX_JIT_SUPPORT_INSTRUMENTATION`` flag is off (``toggleJitBasedOn
+  InstrumentationState`` in Jit/pyjit.cpp).  :func:`prepare_env` turns it off;
+  like the dump flags it must be set before ``cinderx`` is imported.
+* The callback gets the code object, not the function.  CPython 3.14's frame
+  has no Python-level link to its function, so :func:`function_of` reads the
+  interpreter frame's ``f_funcobj`` (PyFrameObject.f_frame -> _PyInterpreterFrame
+  .f_funcobj, a tagged _PyStackRef) and accepts it only when the pointed-to
+  object's type is ``types.FunctionType`` and its ``__code__`` is the started
+  code.  The layout is self-checked once at start; if the check fails the
+  lookup falls back to the qualified name in the frame's globals (which cannot
+  find nested functions).
+* Events are never delivered while a monitoring callback runs (CPython counts
+  ``tstate->tracing``), so compiling inside the callback cannot recurse; code of
+  armjit, cinderx and cffi is disabled on its first start all the same.
+* Nested functions (``<locals>`` in the qualname: closures, inner defs) have
+  one code and many function objects.  Their code is not disabled after the
+  first compile: each later function object is seen at its first call and gets
+  the already compiled code (``live.compile`` shares it, as CinderX does per
+  code and globals).  A code that keeps starting after all its function
+  objects were installed is disabled after ``NESTED_LIMIT`` such starts.
+* Generators, coroutines and async generators are disabled on their first
+  start and left to the interpreter (``live.compile`` refuses them).
+* No exception escapes the callback: refusals go to :data:`refused` as
+  ``(fullname, message)`` and the code is disabled.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import types
+from typing import Dict, List, Optional, Tuple
+
+TOOL_NAME = "armjit"
+NESTED_LIMIT = 64
+_NOT_PLAIN = 0x2A0        # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+
+refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
+compiled: List[str] = []                # compiled by armjit (one per code)
+shared: List[str] = []                  # further function objects given an existing code
+_counts: Dict[types.CodeType, int] = {}
+_config: dict = {}
+
+
+def prepare_env() -> None:
+    """Flags CinderX must read at import for auto mode (see module docstring)."""
+    if "cinderx" in sys.modules or "_cinderx" in sys.modules:
+        if os.environ.get("CINDERX_JIT_SUPPORT_INSTRUMENTATION") != "0":
+            from .live import LiveJITError
+            raise LiveJITError("armjit.enable(auto=True) must be called before cinderx is "
+                               "imported (CinderX pauses its JIT under sys.monitoring "
+                               "unless CINDERX_JIT_SUPPORT_INSTRUMENTATION=0 at import)")
+        return
+    os.environ["CINDERX_JIT_SUPPORT_INSTRUMENTATION"] = "0"
+
+
+# ------------------------------------------------------------ frame -> function
+
+_FUNCTION_TYPE = id(types.FunctionType)
+_F_FRAME = 2 * ctypes.sizeof(ctypes.c_void_p) + ctypes.sizeof(ctypes.c_void_p)  # after HEAD, f_back
+_F_FUNCOBJ = 2 * ctypes.sizeof(ctypes.c_void_p)        # after f_executable, previous
+_TAG_BITS = 3
+
+
+def _function_of_raw(frame) -> Optional[types.FunctionType]:
+    iframe = ctypes.c_void_p.from_address(id(frame) + _F_FRAME).value
+    if not iframe:
+        return None
+    obj = (ctypes.c_size_t.from_address(iframe + _F_FUNCOBJ).value) & ~_TAG_BITS
+    if not obj or ctypes.c_void_p.from_address(obj + ctypes.sizeof(ctypes.c_ssize_t)).value \
+            != _FUNCTION_TYPE:
+        return None
+    return ctypes.cast(obj, ctypes.py_object).value
+
+
+def _function_by_name(frame) -> Optional[types.FunctionType]:
+    code = frame.f_code
+    if "<locals>" in code.co_qualname:
+        return None
+    obj = frame.f_globals
+    parts = code.co_qualname.split(".")
+    obj = obj.get(parts[0])
+    for p in parts[1:]:
+        obj = getattr(obj, "__dict__", {}).get(p)
+    return obj if isinstance(obj, types.FunctionType) else None
+
+
+def _probe_layout() -> bool:
+    def probe():
+        return _function_of_raw(sys._getframe())
+    try:
+        import sysconfig
+        return (sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 14)
+                and not sysconfig.get_config_var("Py_GIL_DISABLED") and probe() is probe)
+    except Exception:
+        return False
+
+
+def function_of(frame) -> Optional[types.FunctionType]:
+    """The function object running ``frame`` (None when it cannot be found safely)."""
+    func = _function_of_raw(frame) if _config.get("raw") else _function_by_name(frame)
+    if type(func) is types.FunctionType and func.__code__ is frame.f_code:
+        return func
+    return None
+
+
+# ------------------------------------------------------------------ the hook
+
+def _skip_dirs() -> Tuple[str, ...]:
+    dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]   # armjit/
+    for name in ("cinderx", "cffi"):
+        mod = sys.modules.get(name)
+        if mod is not None and getattr(mod, "__file__", None):
+            dirs.append(os.path.dirname(os.path.abspath(mod.__file__)))
+    return tuple(d + os.sep for d in dirs)
+
+
+def _fullname(code) -> str:
+    return f"{code.co_filename}:{code.co_qualname}"
+
+
+def _on_start(code, offset):
+    try:
+        return _decide(code)
+    except BaseException as e:          # never escape into the monitored program
+        try:
+            refused.append((_fullname(code), f"{type(e).__name__}: {e}"[:300]))
+        except BaseException:
+            pass
+        return _DISABLE
+
+
+def _decide(code):
+    n = _counts.get(code, 0) + 1
+    _counts[code] = n
+    if n == 1:
+        if code.co_flags & _NOT_PLAIN:
+            return _DISABLE
+        fn = code.co_filename
+        if fn.startswith(_config["skip"]) or fn.startswith(_skip_dirs()):
+            return _DISABLE
+    if n < _config["after"]:
+        return None
+    from .live import LiveJITError, _state, compile as live_compile
+    frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
+    if frame.f_code is not code:
+        refused.append((_fullname(code), "started frame not found"))
+        return _DISABLE
+    func = function_of(frame)
+    if func is None:
+        refused.append((_fullname(code), "function object not found"))
+        return _DISABLE
+    nested = "<locals>" in code.co_qualname
+    twin = _state.get("by_code", {}).get(code)
+    done = _state.get("installed", {}).get(id(func))
+    already = done is not None and done.func is func
+    try:
+        live_compile(func)
+    except LiveJITError as e:
+        refused.append((f"{func.__module__}:{func.__qualname__}", str(e)[:300]))
+        return _DISABLE
+    if twin is None:
+        compiled.append(f"{func.__module__}:{func.__qualname__}")
+    elif not already:
+        shared.append(f"{func.__module__}:{func.__qualname__}")
+    if not nested:
+        return _DISABLE
+    if twin is not None and n > _config["after"] + NESTED_LIMIT:
+        return _DISABLE
+    return None
+
+
+_DISABLE = None
+
+
+def start(after_calls: int = 2) -> int:
+    """Install the PY_START hook (after :func:`armjit.runtime.live.enable`); returns the tool id."""
+    global _DISABLE
+    if after_calls < 1:
+        raise ValueError(f"after_calls must be >= 1, got {after_calls}")
+    mon = sys.monitoring
+    if "tool" in _config:
+        _config["after"] = after_calls
+        return _config["tool"]
+    _DISABLE = mon.DISABLE
+    _config.update(after=after_calls, raw=_probe_layout(), skip=_skip_dirs())
+    for tool in (mon.OPTIMIZER_ID, 4, 3):
+        try:
+            mon.use_tool_id(tool, TOOL_NAME)
+        except ValueError:
+            continue
+        break
+    else:
+        from .live import LiveJITError
+        raise LiveJITError("no free sys.monitoring tool id for armjit (tried 5, 4, 3)")
+    mon.register_callback(tool, mon.events.PY_START, _on_start)
+    mon.set_events(tool, mon.events.PY_START)
+    _config["tool"] = tool
+    return tool
+
+
+def stop() -> None:
+    """Remove the hook (installed code stays installed)."""
+    tool = _config.pop("tool", None)
+    if tool is None:
+        return
+    mon = sys.monitoring
+    mon.set_events(tool, 0)
+    mon.register_callback(tool, mon.events.PY_START, None)
+    mon.free_tool_id(tool)
+
+
+def stats() -> dict:
+    return {"compiled": len(compiled), "shared": len(shared), "refused": len(refused),
+            "layout": "frame" if _config.get("raw") else "globals"}
