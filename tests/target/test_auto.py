@@ -1,0 +1,99 @@
+"""armjit.enable(auto=True): armjit compiles plain functions after N calls (target tier).
+
+A stdlib workload (json, textwrap, shlex, ...) runs interpreted first (the hook
+only counts), then again and again once the hook has compiled what it called:
+the outputs must be the interpreter's; the functions must really run armjit's
+code (their vectorcall inside armjit's code blocks); generators must be left to
+the interpreter without a refusal or an error; closures share one compile.
+"""
+
+import json
+
+import pytest
+
+from armjit import target
+
+pytestmark = pytest.mark.target
+
+SCRIPT = r'''
+import json, sys
+import armjit
+armjit.enable(auto=True, after_calls=2)
+import cinderx.jit as jit
+from armjit.runtime import auto, live
+from armjit.runtime.install import vectorcall_slot
+import ctypes, textwrap, shlex
+
+TEXT = "The quick brown fox jumps over the lazy dog. " * 6
+DATA = {"a": [1, 2.5, None, True, "x\u00e9\n"], "b": {"c": list(range(12)), "d": "q\"uote"}}
+
+def words(s):
+    for w in s.split():
+        yield w.strip(".")
+
+def make_adder(k):
+    def add(x):
+        return x + k
+    return add
+
+def workload():
+    out = [textwrap.fill(TEXT, width=33), textwrap.dedent("    a\n      b\n"),
+           json.dumps(DATA, sort_keys=True, indent=1), repr(json.loads(json.dumps(DATA))),
+           shlex.split("a 'b c' \"d e\" f\\ g"), sorted(set(words(TEXT))),
+           [make_adder(k)(10) for k in range(6)]]
+    return repr(out)
+
+first = workload()       # interpreted while the hook counts
+second = workload()      # most of it compiled by now
+third = workload()
+
+def entry(f):
+    shim, slot = vectorcall_slot(f)
+    return ctypes.c_void_p.from_address(int(shim.ffi.cast("uintptr_t", slot))).value
+
+def in_armjit(f):
+    inst = live._state["installed"].get(id(f))
+    return bool(inst is not None and inst.func is f
+                and inst.block.address <= entry(f) < inst.block.address + inst.block.size)
+
+adders = [make_adder(k) for k in range(3)]
+[a(1) for a in adders]
+print(json.dumps({
+    "same": [second == first, third == first], "first": first[:80],
+    "installed": {n: in_armjit(f) for n, f in [
+        ("workload", workload), ("make_adder", make_adder),
+        ("textwrap.TextWrapper._wrap_chunks", textwrap.TextWrapper._wrap_chunks),
+        ("json.dumps", json.dumps), ("shlex.split", shlex.split)]},
+    "adders": [in_armjit(a) for a in adders],
+    "adders_share": len({live._state["installed"][id(a)].entry for a in adders}),
+    "words": in_armjit(words), "cinderx_words": jit.is_jit_compiled(words),
+    "refused": [r for r in auto.refused if "words" in r[0] or "__main__" in r[0]],
+    "stats": auto.stats(), "n_compiled": len(auto.compiled),
+}))
+'''
+
+
+def test_auto_mode_compiles_hot_functions_and_keeps_results():
+    p = target.run(["-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    out = json.loads(p.stdout.splitlines()[-1])
+    assert out["same"] == [True, True]
+    assert out["first"].startswith("['The quick brown fox jumps over")
+    assert out["installed"] == {"workload": True, "make_adder": True,
+                                "textwrap.TextWrapper._wrap_chunks": True,
+                                "json.dumps": True, "shlex.split": True}, out
+    assert out["adders"] == [True, True, True]          # nested: each object, one code
+    assert out["adders_share"] == 1
+    assert out["words"] is False and out["cinderx_words"] is False   # generator: interpreter
+    assert out["refused"] == []                          # disabled silently, not refused
+    assert out["stats"]["layout"] == "frame"
+    assert out["n_compiled"] >= 20, out["stats"]
+
+
+def test_auto_after_cinderx_import_is_refused():
+    p = target.run(["-c", "import cinderx.jit, armjit\n"
+                          "try:\n    armjit.enable(auto=True)\n"
+                          "except armjit.LiveJITError as e:\n    print('refused:', e)\n"],
+                   capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("refused: armjit.enable(auto=True) must be called before")
