@@ -33,6 +33,8 @@ Design points, each checked on the target (tests/target/test_auto.py):
   the already compiled code (``live.compile`` shares it, as CinderX does per
   code and globals).  A code that keeps starting after all its function
   objects were installed is disabled after ``NESTED_LIMIT`` such starts.
+* Module and class bodies (no CO_OPTIMIZED; 3.14 runs them through a
+  temporary function object) are disabled on their first start.
 * Generators, coroutines and async generators are disabled on their first
   start and left to the interpreter (``live.compile`` refuses them).
 * No exception escapes the callback: refusals go to :data:`refused` as
@@ -50,6 +52,7 @@ from typing import Dict, List, Optional, Tuple
 TOOL_NAME = "armjit"
 NESTED_LIMIT = 64
 _NOT_PLAIN = 0x2A0        # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+_CO_OPTIMIZED = 0x1       # absent on module and class bodies (run by exec)
 
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)
@@ -150,8 +153,8 @@ def _decide(code):
     n = _counts.get(code, 0) + 1
     _counts[code] = n
     if n == 1:
-        if code.co_flags & _NOT_PLAIN:
-            return _DISABLE
+        if code.co_flags & _NOT_PLAIN or not code.co_flags & _CO_OPTIMIZED:
+            return _DISABLE             # generators etc.; module and class bodies
         fn = code.co_filename
         if fn.startswith(_config["skip"]) or fn.startswith(_skip_dirs()):
             return _DISABLE
