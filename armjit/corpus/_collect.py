@@ -83,6 +83,51 @@ class LogReader:
         return list(split_sections(text))
 
 
+def write_function_dir(fdir: str, jit, fn, mine: dict, trampoline, **extra) -> dict:
+    """Write one compiled function's files into ``fdir`` and return its meta.
+
+    ``mine`` maps (kind, stage) to the function's log sections: every LIR stage
+    present becomes ``<stage>.lir`` (CinderX's header line, then the body as
+    logged), the listing ``asmjit.asm``; ``asmjit.bin`` is the code read from
+    memory at the listing's first address; ``meta.json`` holds what the code
+    generator needs (plus ``extra``).  Shared by the corpus collector and the
+    live back end (armjit.runtime.live), which compiles from such a directory.
+    """
+    asm = mine[("asm", None)]
+    start, _ = asm_address_range(asm.text)
+    size = jit.get_compiled_size(fn)
+    code = fn.__code__
+    os.makedirs(fdir, exist_ok=True)
+    for st in FILES:
+        if ("lir", st) in mine:
+            with open(os.path.join(fdir, f"{st}.lir"), "w") as f:
+                f.write(mine[("lir", st)].header + "\n" + mine[("lir", st)].text)
+    with open(os.path.join(fdir, "asmjit.asm"), "w") as f:
+        f.write(asm.header + "\n" + asm.text)
+    with open(os.path.join(fdir, "asmjit.bin"), "wb") as f:
+        f.write(ctypes.string_at(start, size))
+    meta = {
+        "module": fn.__module__,
+        "qualname": fn.__qualname__,
+        "fullname": f"{fn.__module__}:{fn.__qualname__}",
+        "argcount": code.co_argcount,
+        "posonlyargcount": code.co_posonlyargcount,
+        "kwonlyargcount": code.co_kwonlyargcount,
+        "flags": code.co_flags,
+        "nlocalsplus": len(code.co_varnames) + len(code.co_cellvars) + len(code.co_freevars),
+        "compiled_size": size,
+        "stack_size": jit.get_compiled_stack_size(fn),
+        "spill_stack_size": jit.get_compiled_spill_stack_size(fn),
+        "code_address": start,
+        "vectorcall_entry": vectorcall_entry(fn, start, size),
+        "deopt_trampoline": trampoline,
+        **extra,
+    }
+    with open(os.path.join(fdir, "meta.json"), "w") as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+    return meta
+
+
 def safe_name(qualname: str) -> str:
     return qualname.replace("/", "_")
 
@@ -168,41 +213,14 @@ def main(argv=None) -> int:
                             "reason": f"compiled, but the log lacks {missing}"})
             progress.write(f"done {fullname}\n")
             continue
-        asm = mine[("asm", None)].text
-        start, _ = asm_address_range(asm)
-        size = jit.get_compiled_size(fn)
         fdir = os.path.join(out_dir, modname, safe_name(qualname))
-        os.makedirs(fdir, exist_ok=True)
-        for st in FILES:
-            with open(os.path.join(fdir, f"{st}.lir"), "w") as f:
-                f.write(mine[("lir", st)].header + "\n" + mine[("lir", st)].text)
-        with open(os.path.join(fdir, "asmjit.asm"), "w") as f:
-            f.write(mine[("asm", None)].header + "\n" + asm)
-        with open(os.path.join(fdir, "asmjit.bin"), "wb") as f:
-            f.write(ctypes.string_at(start, size))
-        code = fn.__code__
-        meta = {
-            "module": modname,
-            "qualname": qualname,
-            "fullname": fullname,
-            "argcount": code.co_argcount,
-            "posonlyargcount": code.co_posonlyargcount,
-            "kwonlyargcount": code.co_kwonlyargcount,
-            "flags": code.co_flags,
-            "nlocalsplus": len(code.co_varnames) + len(code.co_cellvars) + len(code.co_freevars),
-            "compiled_size": size,
-            "stack_size": jit.get_compiled_stack_size(fn),
-            "spill_stack_size": jit.get_compiled_spill_stack_size(fn),
-            "compile_time_ns": compile_ns,
-            "compile_time_note": "wall time of force_compile under qemu-user",
-            "cinderx_compile_time_ms": jit.get_function_compilation_time(fn),
-            "code_address": start,
-            "vectorcall_entry": vectorcall_entry(fn, start, size),
-            "deopt_trampoline": trampoline,
-            "python": sys.version.split()[0],
-        }
-        with open(os.path.join(fdir, "meta.json"), "w") as f:
-            json.dump(meta, f, indent=1, sort_keys=True)
+        meta = write_function_dir(
+            fdir, jit, fn, mine, trampoline,
+            compile_time_ns=compile_ns,
+            compile_time_note="wall time of force_compile under qemu-user",
+            cinderx_compile_time_ms=jit.get_function_compilation_time(fn),
+            python=sys.version.split()[0])
+        size = meta["compiled_size"]
         done += 1
         nbytes += size
         progress.write(f"done {fullname}\n")

@@ -20,17 +20,15 @@ does not redirect.
 
 from __future__ import annotations
 
-import ctypes
-import json
 import os
 import sys
 import tempfile
 from typing import Optional
 
-from armjit.corpus._collect import FILES, LogReader, vectorcall_entry
+from armjit.corpus._collect import LogReader, write_function_dir
 from armjit.corpus.logsplit import asm_address_range
 
-from .codemem import CodeMemory, CodeMemoryError
+from .codemem import CodeMemory
 from .install import Installed, swap_vectorcall
 
 _FLAGS = ("CINDERX_JIT_DUMP_LIR", "CINDERX_JIT_DUMP_ASM", "CINDERX_JIT_LOG_FILE")
@@ -101,30 +99,8 @@ def compile(func) -> Installed:
     if ("lir", "postalloc") not in mine or ("asm", None) not in mine:
         raise LiveJITError(f"{fullname}: CinderX's log lacks its LIR or listing "
                            "(was armjit.enable() called before cinderx was imported?)")
-    asm = mine[("asm", None)]
-    start, _ = asm_address_range(asm.text)
-    size = jit.get_compiled_size(func)
-    meta = {
-        "qualname": func.__qualname__, "module": func.__module__, "fullname": fullname,
-        "argcount": code.co_argcount, "posonlyargcount": code.co_posonlyargcount,
-        "kwonlyargcount": code.co_kwonlyargcount, "flags": code.co_flags,
-        "nlocalsplus": len(code.co_varnames) + len(code.co_cellvars) + len(code.co_freevars),
-        "compiled_size": size, "stack_size": jit.get_compiled_stack_size(func),
-        "spill_stack_size": jit.get_compiled_spill_stack_size(func),
-        "code_address": start, "vectorcall_entry": vectorcall_entry(func, start, size),
-        "deopt_trampoline": _state["trampoline"],
-    }
     with tempfile.TemporaryDirectory(prefix="armjit-fn-") as d:
-        for st in FILES:
-            if ("lir", st) in mine:
-                with open(os.path.join(d, f"{st}.lir"), "w") as f:
-                    f.write(mine[("lir", st)].header + "\n" + mine[("lir", st)].text)
-        with open(os.path.join(d, "asmjit.asm"), "w") as f:
-            f.write(asm.header + "\n" + asm.text)
-        with open(os.path.join(d, "asmjit.bin"), "wb") as f:
-            f.write(ctypes.string_at(start, size))
-        with open(os.path.join(d, "meta.json"), "w") as f:
-            json.dump(meta, f)
+        size = write_function_dir(d, jit, func, mine, _state["trampoline"])["compiled_size"]
         # The code must be assembled for its final address (direct bl reach,
         # adr/adrp): reserve generously, assemble for the reservation, then fill it.
         memory: CodeMemory = _state["memory"]
