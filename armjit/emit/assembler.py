@@ -411,29 +411,24 @@ class Assembler:
             return
         self._cond_branch(_BCOND, target, cond=cond)
 
-    def cbz(self, rt: GpReg, target) -> None:
+    def _cbz_like(self, kind, cache, encode, rt, target) -> None:
         # Fast path: a label of this assembler and a register whose offset-0
         # word was validated before (cached per interned register).
-        w0 = _CBZ0.get(rt) if rt.__class__ is GpReg else None
+        w0 = cache.get(rt) if rt.__class__ is GpReg else None
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items
-            items.append(_CondBranch(len(self.buf), len(items), _CBZ, target, None, rt, None))
+            items.append(_CondBranch(len(self.buf), len(items), kind, target, None, rt, None))
             self.buf += w0
             return
-        self._cond_branch(_CBZ, target, rt=rt)
+        self._cond_branch(kind, target, rt=rt)
         if rt.__class__ is GpReg:
-            _CBZ0[rt] = _pack(_br.encode_cbz(rt, 0))
+            cache[rt] = _pack(encode(rt, 0))
+
+    def cbz(self, rt: GpReg, target) -> None:
+        self._cbz_like(_CBZ, _CBZ0, _br.encode_cbz, rt, target)
 
     def cbnz(self, rt: GpReg, target) -> None:
-        w0 = _CBNZ0.get(rt) if rt.__class__ is GpReg else None
-        if w0 is not None and target.__class__ is Label and target.owner == self._id:
-            items = self._items
-            items.append(_CondBranch(len(self.buf), len(items), _CBNZ, target, None, rt, None))
-            self.buf += w0
-            return
-        self._cond_branch(_CBNZ, target, rt=rt)
-        if rt.__class__ is GpReg:
-            _CBNZ0[rt] = _pack(_br.encode_cbnz(rt, 0))
+        self._cbz_like(_CBNZ, _CBNZ0, _br.encode_cbnz, rt, target)
 
     def tbz(self, rt: GpReg, bit: int, target) -> None:
         self._cond_branch(_TBZ, target, rt=rt, bit=bit)
