@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -30,28 +29,26 @@ def _section(title: str) -> None:
 
 def show_cinderx(out: str) -> Path:
     _section("1. CinderX compiles armjit._demo_funcs.sum_squares on aarch64 (qemu)")
-    if True:
-        p = subprocess.run([sys.executable, "-m", "armjit.corpus", "collect", "--quiet",
-                            "--modules", DEMO_MODULE, "--out", out],
-                           capture_output=True, text=True)
-        print(p.stdout.strip())
-        if p.returncode != 0:
-            raise SystemExit(f"corpus collection failed:\n{p.stderr}")
-        fdir = Path(out) / DEMO_MODULE / "sum_squares"
-        meta = json.loads((fdir / "meta.json").read_text())
-        lir = (fdir / "postalloc.lir").read_text().splitlines()
-        asm = (fdir / "asmjit.asm").read_text().splitlines()
-        print(f"compiled size {meta['compiled_size']} bytes at {meta['code_address']:#x}, "
-              f"frame {meta['stack_size']} bytes, CinderX compile time "
-              f"{meta['cinderx_compile_time_ms']} ms (under qemu)")
-        print(f"-- post-alloc LIR (armjit's input), {len(lir)} lines; the loop body:")
-        start = next((i for i, line in enumerate(lir) if "BinaryOp<Multiply>" in line), 0)
-        for line in lir[start:start + 14]:
-            print("   " + line)
-        print(f"-- asmjit's aarch64 code for it, {len(asm)} listing lines; the start:")
-        for line in asm[1:16]:
-            print("   " + line)
-        fdir_out = fdir
+    p = subprocess.run([sys.executable, "-m", "armjit.corpus", "collect", "--quiet",
+                        "--modules", DEMO_MODULE, "--out", out],
+                       capture_output=True, text=True)
+    print(p.stdout.strip())
+    if p.returncode != 0:
+        raise SystemExit(f"corpus collection failed:\n{p.stderr}")
+    fdir = Path(out) / DEMO_MODULE / "sum_squares"
+    meta = json.loads((fdir / "meta.json").read_text())
+    lir = (fdir / "postalloc.lir").read_text().splitlines()
+    asm = (fdir / "asmjit.asm").read_text().splitlines()
+    print(f"compiled size {meta['compiled_size']} bytes at {meta['code_address']:#x}, "
+          f"frame {meta['stack_size']} bytes, CinderX compile time "
+          f"{meta['cinderx_compile_time_ms']} ms (under qemu)")
+    print(f"-- post-alloc LIR (armjit's input), {len(lir)} lines; the loop body:")
+    start = next((i for i, line in enumerate(lir) if "BinaryOp<Multiply>" in line), 0)
+    for line in lir[start:start + 14]:
+        print("   " + line)
+    print(f"-- asmjit's aarch64 code for it, {len(asm)} listing lines; the start:")
+    for line in asm[1:16]:
+        print("   " + line)
     p = target.run(["-c", "import cinderx.jit as jit\n"
                     f"from {DEMO_MODULE} import sum_squares\n"
                     "jit.force_compile(sum_squares)\n"
@@ -59,7 +56,7 @@ def show_cinderx(out: str) -> Path:
                    capture_output=True, text=True)
     print(f"-- run under CinderX on aarch64: compiled={p.stdout.split()[0]}, "
           f"sum_squares(1000) = {p.stdout.split()[1]}")
-    return fdir_out
+    return fdir
 
 
 def show_armjit_lowering(fdir: Path) -> None:
@@ -69,9 +66,8 @@ def show_armjit_lowering(fdir: Path) -> None:
     asmjit_size = len((fdir / "asmjit.bin").read_bytes())
     print(f"armjit: {len(cf.code)} bytes (asmjit: {asmjit_size}), lowered in "
           f"{cf.lower_ns / 1e6:.1f} ms; the loop's multiply, armjit | asmjit:")
-    p = subprocess.run([sys.executable, "-m", "armjit.disasm", str(fdir), "--diff"],
-                       capture_output=True, text=True)
-    lines = p.stdout.splitlines()
+    from armjit.disasm import diff
+    lines = diff(cf, (fdir / "asmjit.asm").read_text()).splitlines()
     start = next((i for i, line in enumerate(lines) if "BinaryOp<Multiply>" in line), 0)
     for line in lines[start:start + 18]:
         print("   " + line)
