@@ -227,12 +227,12 @@ def ensure_shim() -> None:
     _write_stamp("shim", sources=shim_build.sources_digest())
 
 
-def _env_for_target(extra_paths: Sequence[str] = ()) -> dict:
+def _env_for_target() -> dict:
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
     env["QEMU_CPU"] = QEMU_CPU
     env["QEMU_LD_PREFIX"] = str(rootfs_dir())
-    paths = [str(site_dir()), str(shim_dir()), str(CHECKOUT), *extra_paths]
+    paths = [str(site_dir()), str(shim_dir()), str(CHECKOUT)]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env.pop("PYTHONSTARTUP", None)
     return env
