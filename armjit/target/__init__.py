@@ -31,10 +31,14 @@ DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1",
                    "libpython3.14-testsuite"]  # CPython's Lib/test (bench/cpython_tests.py)
 CFFI_VERSION = "2.1.1"   # its aarch64 wheel gives the target _cffi_backend for the C shim
-HOST_TOOLS = {  # executable -> Debian package
+HOST_TOOLS = {  # a file that must exist -> the Debian package that provides it
     "qemu-aarch64-static": "qemu-user-static",
     "mmdebstrap": "mmdebstrap",
     "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",   # builds the C shim (csrc/)
+    # The cross compiler's libc headers.  gcc-aarch64-linux-gnu only *recommends*
+    # libc6-dev-arm64-cross, so --no-install-recommends leaves it out and the shim
+    # fails on <bits/wordsize.h>: name it explicitly.
+    "/usr/aarch64-linux-gnu/include/bits/wordsize.h": "libc6-dev-arm64-cross",
 }
 # pauth=off: Debian's arm64 builds use pointer authentication, which qemu's
 # default CPU emulates ~14x slower (DESIGN.md).
@@ -96,7 +100,8 @@ def _run(cmd: Sequence[str], what: str, **kw) -> subprocess.CompletedProcess:
 
 def ensure_host_tools() -> None:
     """qemu-aarch64-static and mmdebstrap, from Debian's packages."""
-    missing = [pkg for exe, pkg in HOST_TOOLS.items() if shutil.which(exe) is None]
+    missing = [pkg for exe, pkg in HOST_TOOLS.items()
+               if (not os.path.exists(exe) if exe.startswith("/") else shutil.which(exe) is None)]
     if not missing:
         return
     if os.geteuid() != 0:
