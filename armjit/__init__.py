@@ -6,6 +6,11 @@ In a live CinderX process on aarch64::
     armjit.enable()            # before cinderx is imported
     import cinderx.jit
     armjit.compile(f)          # CinderX's front end, armjit's back end; f now runs armjit's code
+    armjit.stats()             # compiles, code memory, log, refusals
+    armjit.disable()           # every function back on CinderX's code, armjit's code freed
+
+or ``armjit.enable(auto=True, after_calls=N)``: every plain function is
+compiled by armjit after N calls.
 """
 
 __version__ = "0.1.0"
@@ -16,6 +21,8 @@ def enable(log_file=None, *, auto=False, after_calls=2):
 
     With ``auto=True`` armjit also compiles every plain function after
     ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto).
+    Raises :class:`LiveJITError` with a one-line reason where armjit cannot run
+    (not aarch64, no C shim, cinderx imported too early).
     """
     from .runtime.live import enable as _enable
     if auto:
@@ -31,6 +38,18 @@ def compile(func):
     """Compile ``func`` with armjit and install it as ``func``'s vectorcall entry."""
     from .runtime.live import compile as _compile
     return _compile(func)
+
+
+def disable():
+    """Stop auto mode and put every installed function back on CinderX's code."""
+    from .runtime.live import disable as _disable
+    return _disable()
+
+
+def stats():
+    """Counters of the live back end: compiles, code memory, log, refusals, latency."""
+    from .runtime.live import stats as _stats
+    return _stats()
 
 
 def __getattr__(name):

@@ -87,7 +87,7 @@ try:
     sum_squares("x")
 except TypeError as e:
     err = str(e)
-print(hex(inst.entry), inst.block.size, round((t1 - t0) * 1000), want == got, got, err, sep="|")
+print(hex(inst.entry), inst.size, round((t1 - t0) * 1000), want == got, got, err, sep="|")
 """
 
 

@@ -83,30 +83,11 @@ class LogReader:
         return list(split_sections(text))
 
 
-def write_function_dir(fdir: str, jit, fn, mine: dict, trampoline, **extra) -> dict:
-    """Write one compiled function's files into ``fdir`` and return its meta.
-
-    ``mine`` maps (kind, stage) to the function's log sections: every LIR stage
-    present becomes ``<stage>.lir`` (CinderX's header line, then the body as
-    logged), the listing ``asmjit.asm``; ``asmjit.bin`` is the code read from
-    memory at the listing's first address; ``meta.json`` holds what the code
-    generator needs (plus ``extra``).  Shared by the corpus collector and the
-    live back end (armjit.runtime.live), which compiles from such a directory.
-    """
-    asm = mine[("asm", None)]
-    start, _ = asm_address_range(asm.text)
-    size = jit.get_compiled_size(fn)
+def function_meta(jit, fn, start: int, size: int, trampoline) -> dict:
+    """What the code generator needs to know of a function CinderX compiled
+    (meta.json of a corpus directory; built in memory by the live back end)."""
     code = fn.__code__
-    os.makedirs(fdir, exist_ok=True)
-    for st in FILES:
-        if ("lir", st) in mine:
-            with open(os.path.join(fdir, f"{st}.lir"), "w") as f:
-                f.write(mine[("lir", st)].header + "\n" + mine[("lir", st)].text)
-    with open(os.path.join(fdir, "asmjit.asm"), "w") as f:
-        f.write(asm.header + "\n" + asm.text)
-    with open(os.path.join(fdir, "asmjit.bin"), "wb") as f:
-        f.write(ctypes.string_at(start, size))
-    meta = {
+    return {
         "module": fn.__module__,
         "qualname": fn.__qualname__,
         "fullname": f"{fn.__module__}:{fn.__qualname__}",
@@ -121,8 +102,31 @@ def write_function_dir(fdir: str, jit, fn, mine: dict, trampoline, **extra) -> d
         "code_address": start,
         "vectorcall_entry": vectorcall_entry(fn, start, size),
         "deopt_trampoline": trampoline,
-        **extra,
     }
+
+
+def write_function_dir(fdir: str, jit, fn, mine: dict, trampoline, **extra) -> dict:
+    """Write one compiled function's files into ``fdir`` and return its meta.
+
+    ``mine`` maps (kind, stage) to the function's log sections: every LIR stage
+    present becomes ``<stage>.lir`` (CinderX's header line, then the body as
+    logged), the listing ``asmjit.asm``; ``asmjit.bin`` is the code read from
+    memory at the listing's first address; ``meta.json`` holds what the code
+    generator needs (:func:`function_meta`, plus ``extra``).
+    """
+    asm = mine[("asm", None)]
+    start, _ = asm_address_range(asm.text)
+    size = jit.get_compiled_size(fn)
+    os.makedirs(fdir, exist_ok=True)
+    for st in FILES:
+        if ("lir", st) in mine:
+            with open(os.path.join(fdir, f"{st}.lir"), "w") as f:
+                f.write(mine[("lir", st)].header + "\n" + mine[("lir", st)].text)
+    with open(os.path.join(fdir, "asmjit.asm"), "w") as f:
+        f.write(asm.header + "\n" + asm.text)
+    with open(os.path.join(fdir, "asmjit.bin"), "wb") as f:
+        f.write(ctypes.string_at(start, size))
+    meta = {**function_meta(jit, fn, start, size, trampoline), **extra}
     with open(os.path.join(fdir, "meta.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
     return meta

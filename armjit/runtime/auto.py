@@ -33,12 +33,17 @@ Design points, each checked on the target (tests/target/test_auto.py):
   the already compiled code (``live.compile`` shares it, as CinderX does per
   code and globals).  A code that keeps starting after all its function
   objects were installed is disabled after ``NESTED_LIMIT`` such starts.
-* Module and class bodies (no CO_OPTIMIZED; 3.14 runs them through a
-  temporary function object) are disabled on their first start.
-* Generators, coroutines and async generators are disabled on their first
-  start and left to the interpreter (``live.compile`` refuses them).
-* No exception escapes the callback: refusals go to :data:`refused` as
-  ``(fullname, message)`` and the code is disabled.
+* Module and class bodies (no CO_OPTIMIZED), generators, coroutines and
+  async generators (:func:`armjit.runtime.live.unsupported`) are disabled at
+  any start, before anything else is looked at, and never sent to CinderX.
+* Counts are kept per code object by identity (equal code objects of two
+  files are two codes), dropped when the code object dies.
+* Refusals go to :data:`refused` as ``(fullname, message)`` and the code is
+  disabled; a KeyboardInterrupt or SystemExit raised during a compile (a
+  signal arriving then) propagates to the program, as it would have at that
+  point of the program without armjit; the code is compiled at a later start.
+* While tracing or profiling is active (:mod:`armjit.runtime.instrumentation`)
+  nothing is compiled and nothing is disabled: counting goes on.
 """
 
 from __future__ import annotations
@@ -47,17 +52,20 @@ import ctypes
 import os
 import sys
 import types
+import weakref
 from typing import Dict, List, Optional, Tuple
 
 TOOL_NAME = "armjit"
 NESTED_LIMIT = 64
+RECOMPILE_LIMIT = 3         # compiles of one code object (freed in between) before giving up
 _NOT_PLAIN = 0x2A0        # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 _CO_OPTIMIZED = 0x1       # absent on module and class bodies (run by exec)
 
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)
 shared: List[str] = []                  # further function objects given an existing code
-_counts: Dict[types.CodeType, int] = {}
+_counts: Dict[int, list] = {}            # id(code) -> [count, weakref to the code]
+_recompiles: Dict[int, int] = {}         # id(code) -> armjit compiles (dropped with _counts)
 _config: dict = {}
 
 
@@ -141,26 +149,44 @@ def _fullname(code) -> str:
 def _on_start(code, offset):
     try:
         return _decide(code)
-    except BaseException as e:          # never escape into the monitored program
+    except Exception as e:              # a refusal: never escapes into the program
         try:
             refused.append((_fullname(code), f"{type(e).__name__}: {e}"[:300]))
-        except BaseException:
+        except Exception:
             pass
         return _DISABLE
 
 
+def _forget(key: int) -> None:
+    _counts.pop(key, None)
+    _recompiles.pop(key, None)
+
+
+def _count(code) -> int:
+    key = id(code)
+    entry = _counts.get(key)
+    if entry is None or entry[1]() is not code:
+        entry = _counts[key] = [0, weakref.ref(code, lambda _r, k=key: _forget(k))]
+    entry[0] += 1
+    return entry[0]
+
+
 def _decide(code):
-    n = _counts.get(code, 0) + 1
-    _counts[code] = n
-    if n == 1:
-        if code.co_flags & _NOT_PLAIN or not code.co_flags & _CO_OPTIMIZED:
-            return _DISABLE             # generators etc.; module and class bodies
-        fn = code.co_filename
-        if fn.startswith(_config["skip"]) or fn.startswith(_skip_dirs()):
-            return _DISABLE
+    from .live import LiveJITError, _rt, compile as live_compile, unsupported
+    if unsupported(code) is not None:
+        return _DISABLE                 # module/class bodies, generators: never compiled
+    fn = code.co_filename
+    if fn.startswith(_config["skip"]):
+        return _DISABLE
+    n = _count(code)
+    if n == 1 and fn.startswith(_skip_dirs()):     # cinderx, cffi: imported after start()
+        return _DISABLE
     if n < _config["after"]:
         return None
-    from .live import LiveJITError, _state, compile as live_compile
+    if _rt is None or not _rt.enabled:
+        return _DISABLE
+    if _rt.paused:
+        return None                     # tracing: the interpreter runs it; compile later
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
@@ -170,12 +196,21 @@ def _decide(code):
         refused.append((_fullname(code), "function object not found"))
         return _DISABLE
     nested = "<locals>" in code.co_qualname
-    twin = _state.get("by_code", {}).get(code)
-    done = _state.get("installed", {}).get(id(func))
-    already = done is not None and done.func is func
+    twin = _rt.code_for(func)
+    already = _rt.installation_of(func) is not None
+    if twin is None and not already:
+        k = _recompiles.get(id(code), 0) + 1
+        if k > RECOMPILE_LIMIT:
+            refused.append((f"{func.__module__}:{func.__qualname__}",
+                            f"short-lived functions: this code was compiled {RECOMPILE_LIMIT} "
+                            "times, each freed when its last function died"))
+            return _DISABLE
+        _recompiles[id(code)] = k
     try:
         live_compile(func)
     except LiveJITError as e:
+        if _rt.paused:
+            return None
         refused.append((f"{func.__module__}:{func.__qualname__}", str(e)[:300]))
         return _DISABLE
     if twin is None:
@@ -203,6 +238,7 @@ def start(after_calls: int = 2) -> int:
         return _config["tool"]
     _DISABLE = mon.DISABLE
     _config.update(after=after_calls, raw=_probe_layout(), skip=_skip_dirs())
+    _counts.clear()
     for tool in (mon.OPTIMIZER_ID, 4, 3):
         try:
             mon.use_tool_id(tool, TOOL_NAME)

@@ -1,29 +1,52 @@
-"""Executable code memory on aarch64 Linux: W^X pages and the icache flush.
+"""Executable code memory on aarch64 Linux: W^X pages, packing, the icache flush.
 
-Code is written into an anonymous read-write mapping, which is then sealed
-read-execute (never writable and executable at once), and the instruction cache
-is flushed for the range: on aarch64 the data and instruction caches are not
-coherent for code the process wrote itself (Arm ARM B2.4.4, "Concurrent
-modification and execution of instructions"), and CinderX's own allocator does
-not flush on Linux (cinderx-backend-notes.md section 5), so armjit must.
+Two interfaces:
 
-The system calls and the flush go through the C shim (csrc/, built with cffi by
-``python -m armjit.target setup``).  This module runs on the target only; it
-refuses to run elsewhere rather than execute aarch64 bytes on another CPU.
+* :class:`CodeHeap` (the live back end): functions packed into shared arenas
+  of address space reserved ``PROT_NONE``, placed near CinderX's ``_cinderx.so``
+  so that helper calls are direct ``bl`` (+-128 MiB, Arm ARM C6.2.35) rather
+  than veneers.  A function's code is assembled for an address the heap picks
+  (:meth:`CodeHeap.place`), then written there (:meth:`CodeHeap.commit`) by one
+  C call that holds the GIL while it makes the touched pages read-write,
+  copies, makes them read-execute again and flushes the icache: pages are
+  never writable and executable at once, and since JIT code only runs with the
+  GIL held, no thread can be executing a page while it is writable.  Freed
+  code is overwritten with zeros (``udf #0``: a stale call faults at once) and
+  its bytes are reused.
+* :class:`CodeMemory` (tests, snippets): one fresh mapping per piece of code.
+
+On aarch64 the data and instruction caches are not coherent for code the
+process wrote itself (Arm ARM B2.4.4, "Concurrent modification and execution
+of instructions"), and CinderX's own allocator does not flush on Linux
+(cinderx-backend-notes.md section 5), so armjit must.
+
+The system calls and the flush go through the C shim (csrc/).  This module
+runs on the target only; it refuses to run elsewhere rather than execute
+aarch64 bytes on another CPU.
 """
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import mmap
 import os
 import platform
+from typing import List, Optional, Tuple
 
 PAGE = mmap.PAGESIZE
+AARCH64 = ("aarch64", "arm64")
 
 
 class CodeMemoryError(RuntimeError):
     pass
+
+
+def require_aarch64() -> None:
+    if platform.machine() not in AARCH64:
+        raise CodeMemoryError(
+            f"armjit installs aarch64 code only on aarch64 (this is {platform.machine()}); "
+            "run it under the target: python -m armjit.target run -- ...")
 
 
 def load_shim():
@@ -36,6 +59,150 @@ def load_shim():
             "'python -m armjit.target setup' and start Python through armjit.target") from None
     return _armjit_shim
 
+
+# ------------------------------------------------------------------ the heap
+
+def _library_range(name: str) -> Optional[Tuple[int, int]]:
+    """(lowest, highest) address mapped from a file whose name contains ``name``."""
+    lo = hi = None
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                if name in line:
+                    a, b = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+                    lo = a if lo is None else min(lo, a)
+                    hi = b if hi is None else max(hi, b)
+    except OSError:
+        return None
+    return None if lo is None else (lo, hi)
+
+
+class CodeHeap:
+    """Functions packed into arenas; see the module docstring."""
+
+    ARENA = 1 << 20             # address space per arena (reserved, not committed)
+    ALIGN = 16                  # function start alignment
+    BL_REACH = 1 << 27          # +-128 MiB
+
+    def __init__(self, near: str = "_cinderx"):
+        require_aarch64()
+        self.shim = load_shim()
+        self._near = near
+        self.arenas: List[Tuple[int, int]] = []       # (start, end), sorted
+        self.free: List[List[int]] = []               # [start, end) extents, sorted, coalesced
+        self.used_bytes = 0                           # bytes handed out (aligned sizes)
+        self.code_bytes = 0                           # bytes of code written
+        self.peak_used = 0
+
+    # -- address space
+    def _hint(self) -> int:
+        r = _library_range(self._near)
+        if r is None:
+            return 0
+        lo, hi = r
+        # Below the library first, then above it: both in bl reach of all of it.
+        below = (lo - (len(self.arenas) + 1) * self.ARENA) & ~(self.ARENA - 1)
+        if hi - below < self.BL_REACH - self.ARENA:
+            return below
+        return ((hi + (len(self.arenas) + 1) * self.ARENA) + self.ARENA - 1) & ~(self.ARENA - 1)
+
+    def _new_arena(self, size: int) -> None:
+        lib, ffi = self.shim.lib, self.shim.ffi
+        size = max(self.ARENA, (size + PAGE - 1) // PAGE * PAGE)
+        p = lib.armjit_code_reserve(ffi.cast("void *", self._hint()), size)
+        if p == ffi.NULL:
+            raise CodeMemoryError(f"reserving {size} bytes of code memory failed: "
+                                  f"{os.strerror(ffi.errno)}")
+        start = int(ffi.cast("uintptr_t", p))
+        bisect.insort(self.arenas, (start, start + size))
+        self._give_back(start, start + size)
+
+    def _give_back(self, start: int, end: int) -> None:
+        free = self.free
+        i = bisect.bisect_left(free, [start, end])
+        if i > 0 and free[i - 1][1] == start and self._same_arena(free[i - 1][0], start):
+            free[i - 1][1] = end
+            i -= 1
+        else:
+            free.insert(i, [start, end])
+        if i + 1 < len(free) and free[i + 1][0] == free[i][1] \
+                and self._same_arena(free[i][0], free[i + 1][0]):
+            free[i][1] = free.pop(i + 1)[1]
+
+    def _same_arena(self, a: int, b: int) -> bool:
+        for s, e in self.arenas:
+            if s <= a < e:
+                return s <= b < e
+        return False
+
+    # -- allocation
+    def place(self, size: int) -> Tuple[int, int]:
+        """(address, room): where code of up to ``room`` >= ``size`` bytes can be
+        assembled now and committed with :meth:`commit` (nothing is taken yet)."""
+        need = (max(size, 4) + self.ALIGN - 1) // self.ALIGN * self.ALIGN
+        for start, end in self.free:
+            if end - start >= need:
+                return start, end - start
+        self._new_arena(need)
+        return self.place(size)
+
+    def commit(self, address: int, code: bytes) -> None:
+        """Take ``[address, address+len(code))`` (inside a free extent that
+        :meth:`place` returned) and write the code there, W^X."""
+        need = (max(len(code), 4) + self.ALIGN - 1) // self.ALIGN * self.ALIGN
+        free = self.free
+        i = bisect.bisect_right(free, [address, float("inf")]) - 1
+        if i < 0 or not (free[i][0] <= address and address + need <= free[i][1]):
+            raise CodeMemoryError(f"{need} bytes at {address:#x} are not free code memory")
+        self._write(address, code)
+        s, e = free[i]
+        pieces = [p for p in ([s, address], [address + need, e]) if p[1] > p[0]]
+        free[i:i + 1] = pieces
+        self.used_bytes += need
+        self.code_bytes += len(code)
+        self.peak_used = max(self.peak_used, self.used_bytes)
+
+    def release(self, address: int, code_size: int) -> None:
+        """Give ``code_size`` bytes at ``address`` back (zeroed: ``udf #0``)."""
+        need = (max(code_size, 4) + self.ALIGN - 1) // self.ALIGN * self.ALIGN
+        self._write(address, bytes(need))
+        self._give_back(address, address + need)
+        self.used_bytes -= need
+        self.code_bytes -= code_size
+
+    def _write(self, address: int, data: bytes) -> None:
+        lib, ffi = self.shim.lib, self.shim.ffi
+        err = lib.armjit_code_write(ffi.cast("void *", address), data, len(data))
+        if err:
+            raise CodeMemoryError(f"writing {len(data)} bytes of code at {address:#x} "
+                                  f"failed: {os.strerror(err)}")
+
+    @property
+    def reserved_bytes(self) -> int:
+        return sum(e - s for s, e in self.arenas)
+
+    @property
+    def committed_pages_bytes(self) -> int:
+        """Bytes of the pages that hold code (what the process really uses)."""
+        pages = set()
+        free = self.free
+        for s, e in self.arenas:
+            for p in range(s, e, PAGE):
+                i = bisect.bisect_right(free, [p, float("inf")]) - 1
+                if not (i >= 0 and free[i][0] <= p and p + PAGE <= free[i][1]):
+                    pages.add(p)
+        return len(pages) * PAGE
+
+    def distance_to(self, name: str = "_cinderx") -> Optional[int]:
+        """Largest distance from any arena byte to any byte mapped from ``name``."""
+        r = _library_range(name)
+        if r is None or not self.arenas:
+            return None
+        lo, hi = r
+        return max(max(abs(e - lo), abs(hi - s)) for s, e in self.arenas)
+
+
+# ------------------------------------------------------------ single blocks
 
 class CodeBlock:
     """One installed piece of code: its address, size, and a way to call it."""
@@ -66,11 +233,10 @@ class CodeBlock:
 
 
 class CodeMemory:
+    """One fresh mapping per piece of code (tests and snippets)."""
+
     def __init__(self):
-        if platform.machine() not in ("aarch64", "arm64"):
-            raise CodeMemoryError(
-                f"armjit installs aarch64 code only on aarch64 (this is {platform.machine()}); "
-                "run it under the target: python -m armjit.target run -- ...")
+        require_aarch64()
         self.shim = load_shim()
 
     def reserve(self, size: int) -> CodeBlock:

@@ -1,128 +1,486 @@
 """armjit in a live CinderX process (target only): compile with armjit, install, run.
 
 CinderX gives no Python API for LIR: it only logs it (cinderx-backend-notes.md
-section 6).  So :func:`enable` turns CinderX's LIR and asm dumps on, into a log
+section 6).  :func:`enable` turns CinderX's LIR and asm dumps on, into a log
 file of armjit's own, before ``cinderx`` is imported; :func:`compile` then has
-CinderX compile the function (HIR, LIR, register allocation), reads the
-post-alloc LIR of exactly that function back from the log (flushed after every
-message), lowers it with :mod:`armjit.codegen` for an address in fresh code
-memory, seals the code (W^X, icache flush) and points the function's vectorcall
-at armjit's entry through the C shim.
+CinderX compile the function (HIR, LIR, register allocation), takes exactly
+what CinderX logged for that compile (:mod:`armjit.runtime.cinderx_log`),
+parses the post-alloc LIR once, lowers it for an address in armjit's code heap
+(:class:`armjit.runtime.codemem.CodeHeap`), writes the code (W^X, icache
+flush) and points the function's vectorcall at armjit's entry.
+
+What the runtime guarantees, each shown by a target-tier test
+(tests/target/test_live_runtime.py):
+
+* **One compile at a time.**  Compiles are serialised by one lock, and the log
+  is emptied before CinderX compiles: what is read after is that compile's and
+  nothing else (exactly one post-alloc LIR, named as the function, or refuse).
+  Code is written and sealed before the vectorcall pointer is swapped, in one
+  atomic store: a concurrent caller runs CinderX's code or armjit's, never
+  half-written code.
+* **Identity.**  Compiled code is shared only between function objects of the
+  *same* code object (by identity) and the same globals, as CinderX shares it.
+  A C function watcher (csrc/armjit_shim.c), registered before CinderX's,
+  hands a function back to CinderX/the interpreter when its ``__code__`` is
+  assigned, exactly as CinderX's ``funcModified`` does for its own code.
+* **Lifetimes.**  Functions are held weakly; when the last function of a
+  compiled code dies, its code is freed (zeroed, and its bytes reused).
+  CinderX's own compile is released by CinderX as without armjit (the watcher
+  restores CinderX's entry before CinderX's watcher sees the function die).
+* **Instrumentation.**  :mod:`armjit.runtime.instrumentation` sends every
+  function to the interpreter while a tracer, profiler or other
+  ``sys.monitoring`` tool is active, as CinderX does with its own code.
+* **Refusal.**  Anything armjit cannot do exactly is refused with a one-line
+  :class:`LiveJITError` and the function keeps CinderX's code.
 
 The process facts the LIR does not state (helper addresses, the CodeRuntime of
 the function, the deopt trampoline) are read from CinderX's listing of the same
 function in the same process, so they are valid here; CinderX's own code and
 metadata for the function stay alive (deopt metadata is indexed by the LIR's
-deopt ids, which armjit's code passes unchanged).  Generators are refused: their
-resume entry is recorded in CinderX's generator data, which a vectorcall swap
-does not redirect.
+deopt ids, which armjit's code passes unchanged).
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import os
 import sys
-import tempfile
-from typing import Optional
+import threading
+import time
+import types
+import weakref
+from typing import Dict, List, Optional
 
-from armjit.corpus._collect import LogReader, write_function_dir
-from armjit.corpus.logsplit import asm_address_range
+from .codemem import AARCH64, CodeHeap, CodeMemoryError
 
-from .codemem import CodeMemory
-from .install import Installed, swap_vectorcall
+_NOT_PLAIN = 0x2A0          # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+_CO_OPTIMIZED = 0x1         # absent on module and class bodies
+_CI_CO_STATICALLY_COMPILED = 0x4000
 
 _FLAGS = ("CINDERX_JIT_DUMP_LIR", "CINDERX_JIT_DUMP_ASM", "CINDERX_JIT_LOG_FILE")
-_state: dict = {}
+
+# One lock for compiles, installs, frees and the instrumentation switch.
+# Re-entrant: a weakref callback may run inside a compile of the same thread.
+_lock = threading.RLock()
+_rt: Optional["Runtime"] = None
 
 
 class LiveJITError(RuntimeError):
     pass
 
 
+def _one_line(msg: str) -> str:
+    return " ".join(str(msg).split())
+
+
+# ------------------------------------------------------------------ records
+
+class CompiledCode:
+    """armjit's code for one (code object, globals): what CinderX shares too."""
+
+    def __init__(self, code, globals_id: int, address: int, size: int, compiled, fullname: str,
+                 cinderx_compiled):
+        self.code_ref = weakref.ref(code)
+        # CinderX's CompiledFunction for the same compile: its CodeRuntime
+        # (deopt metadata, GenYieldPoints, the objects the LIR's constants
+        # point at) must live as long as armjit's code runs, also for the
+        # function objects armjit gave this code that CinderX never saw.
+        self.cinderx_compiled = cinderx_compiled
+        self.globals_id = globals_id
+        self.address = address
+        self.size = size
+        self.compiled = compiled            # armjit.codegen CompiledFunction
+        self.entry = compiled.vectorcall_entry
+        self.fullname = fullname
+        self.users: set = set()             # installation tokens
+        self.freed = False
+
+
+class Installation:
+    """``func``'s vectorcall pointing at a CompiledCode (weakly held function)."""
+
+    def __init__(self, token: int, func, code: CompiledCode, previous: int, on_dead):
+        self.token = token
+        self.func_ref = weakref.ref(func, lambda _ref, t=token: on_dead(t))
+        self.func_id = id(func)
+        self.code = code
+        self.previous = previous            # the vectorcall before armjit
+        self.entry = code.entry
+
+    @property
+    def func(self):
+        return self.func_ref()
+
+    # compatibility with the first installer's record
+    @property
+    def compiled(self):
+        return self.code.compiled
+
+    @property
+    def address(self) -> int:
+        return self.code.address
+
+    @property
+    def size(self) -> int:
+        return self.code.size
+
+
+class Runtime:
+    def __init__(self, log_path: Optional[str]):
+        from .cinderx_log import CinderXLog
+        self.heap = CodeHeap()
+        self.shim = self.heap.shim
+        self.log = CinderXLog(log_path)
+        self.codes: Dict[int, CompiledCode] = {}            # id(code) -> CompiledCode
+        self.installs: Dict[int, Installation] = {}         # token -> Installation
+        self.by_func: Dict[int, int] = {}                   # id(func) -> token
+        self.tokens = itertools.count(1)
+        self.dead: List[int] = []                           # tokens whose function died
+        self.busy = False
+        self.paused = False
+        self.enabled = True
+        self.trampoline: Optional[int] = None
+        self.compile_ms: List[float] = []                   # per compiled code, whole path
+        self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
+        self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0}
+        self.refusals: Dict[str, int] = {}
+        ffi, lib = self.shim.ffi, self.shim.lib
+
+        def _probe():
+            pass
+        slot = lib.armjit_func_vectorcall_slot(ffi.cast("void *", id(_probe)))
+        self.interp_vectorcall = ctypes.c_void_p.from_address(
+            int(ffi.cast("uintptr_t", slot))).value
+        before = "_cinderx" not in sys.modules
+        if lib.armjit_watch_init(ffi.cast("void *", self.interp_vectorcall), int(before)) < 0:
+            raise LiveJITError("no free CPython function watcher for armjit")
+
+    # -- bookkeeping (under _lock)
+    def _on_func_dead(self, token: int) -> None:
+        # Runs while the function is being destroyed, possibly inside armjit:
+        # queue, and reap now only outside armjit's own work.
+        self.dead.append(token)
+        if not self.busy and _lock.acquire(blocking=False):
+            try:
+                if not self.busy:
+                    self.reap()
+            finally:
+                _lock.release()
+
+    def reap(self) -> None:
+        lib, ffi = self.shim.lib, self.shim.ffi
+        buf = ffi.new("unsigned long long[64]")
+        while True:
+            n = lib.armjit_drain_invalidated(buf, 64)
+            if not n:
+                break
+            for i in range(n):
+                self.counts["invalidated"] += 1
+                self.dead.append(int(buf[i]))
+        while self.dead:
+            self._drop(self.dead.pop())
+
+    def _drop(self, token: int) -> None:
+        inst = self.installs.pop(token, None)
+        if inst is None:
+            return
+        if self.by_func.get(inst.func_id) == token:
+            del self.by_func[inst.func_id]
+        cc = inst.code
+        cc.users.discard(token)
+        if not cc.users:
+            self._free(cc)
+
+    def _free(self, cc: CompiledCode) -> None:
+        if cc.freed:
+            return
+        for key, other in list(self.codes.items()):
+            if other is cc:
+                del self.codes[key]
+        self.heap.release(cc.address, cc.size)
+        cc.freed = True
+        cc.cinderx_compiled = None
+        self.counts["freed"] += 1
+
+    def installation_of(self, func) -> Optional[Installation]:
+        token = self.by_func.get(id(func))
+        if token is None:
+            return None
+        inst = self.installs.get(token)
+        if inst is None or inst.func is not func or inst.code.code_ref() is not func.__code__:
+            return None
+        lib, ffi = self.shim.lib, self.shim.ffi
+        if not lib.armjit_is_tracked(ffi.cast("void *", id(func)), token):
+            self._drop(token)
+            return None
+        return inst
+
+    def code_for(self, func) -> Optional[CompiledCode]:
+        cc = self.codes.get(id(func.__code__))
+        if cc is None or cc.freed:
+            return None
+        if cc.code_ref() is not func.__code__ or cc.globals_id != id(func.__globals__):
+            return None
+        return cc
+
+    def install(self, func, cc: CompiledCode) -> Installation:
+        lib, ffi = self.shim.lib, self.shim.ffi
+        old = self.by_func.get(id(func))
+        if old is not None:
+            self._drop(old)
+        token = next(self.tokens)
+        prev = ffi.new("void **")
+        if lib.armjit_track(ffi.cast("void *", id(func)), ffi.cast("void *", cc.entry),
+                            token, prev) != 0:
+            raise LiveJITError(f"{func.__qualname__}: the C shim could not track the function")
+        inst = Installation(token, func, cc, int(ffi.cast("uintptr_t", prev[0])),
+                            self._on_func_dead)
+        cc.users.add(token)
+        self.installs[token] = inst
+        self.by_func[id(func)] = token
+        return inst
+
+    def uninstall_all(self) -> int:
+        lib, ffi = self.shim.lib, self.shim.ffi
+        n = 0
+        for token, inst in list(self.installs.items()):
+            func = inst.func
+            if func is not None and lib.armjit_untrack(ffi.cast("void *", id(func)), token) == 1:
+                n += 1
+            self._drop(token)
+        return n
+
+    def refuse(self, reason: str) -> LiveJITError:
+        key = reason.split(":", 1)[-1].strip()[:80]
+        self.refusals[key] = self.refusals.get(key, 0) + 1
+        return LiveJITError(reason)
+
+
+# ------------------------------------------------------------------ enable
+
 def enable(log_file: Optional[str] = None) -> str:
-    """Arrange for CinderX to log LIR and asm where armjit can read them.
+    """Arrange for CinderX to log LIR and asm where armjit reads them.
 
     Must run before ``cinderx`` is imported: CinderX reads its flags once, at
     import (``jit::initialize``).  Returns the log file's path.
     """
-    if "_state" in _state:
-        return _state["_state"]
-    if "cinderx" in sys.modules or "_cinderx" in sys.modules:
-        if not all(os.environ.get(f) for f in _FLAGS):
-            raise LiveJITError("armjit.enable() must be called before cinderx is imported "
-                               "(CinderX reads its dump flags once, at import)")
-        path = os.environ["CINDERX_JIT_LOG_FILE"]
-    else:
-        path = log_file or os.path.join(tempfile.mkdtemp(prefix="armjit-"), "cinderx.log")
-        open(path, "a").close()
-        os.environ.update({"CINDERX_JIT_DUMP_LIR": "1", "CINDERX_JIT_DUMP_ASM": "1",
-                           "CINDERX_JIT_LOG_FILE": path})
-    _state["_state"] = path
-    _state["reader"] = LogReader(path)
-    _state["memory"] = CodeMemory()
-    _state["installed"] = {}
-    return path
+    global _rt
+    import platform
+    if platform.machine() not in AARCH64:
+        raise LiveJITError(f"armjit.enable(): armjit runs only on aarch64, this machine is "
+                           f"{platform.machine()} (use 'python -m armjit.target run -- ...')")
+    with _lock:
+        if _rt is not None:
+            if not _rt.enabled:
+                _rt.enabled = True
+                _rt.log.unmute()
+                from . import instrumentation
+                instrumentation.install(_rt)
+            return _rt.log.path
+        if "cinderx" in sys.modules or "_cinderx" in sys.modules:
+            if not all(os.environ.get(f) for f in _FLAGS):
+                raise LiveJITError("armjit.enable() must be called before cinderx is imported "
+                                   "(CinderX reads its dump flags once, at import)")
+            log_file = os.environ["CINDERX_JIT_LOG_FILE"]
+        try:
+            rt = Runtime(log_file)
+        except CodeMemoryError as e:
+            raise LiveJITError(_one_line(e)) from None
+        if "_cinderx" not in sys.modules:
+            os.environ.update({"CINDERX_JIT_DUMP_LIR": "1", "CINDERX_JIT_DUMP_ASM": "1",
+                               "CINDERX_JIT_LOG_FILE": rt.log.path,
+                               # armjit pauses CinderX itself under tracing (instrumentation.py)
+                               "CINDERX_JIT_SUPPORT_INSTRUMENTATION": "0"})
+        _rt = rt
+        from . import instrumentation
+        instrumentation.install(rt)
+        return rt.log.path
 
 
-def compile(func) -> Installed:
-    """Compile ``func`` with armjit (CinderX's front end, armjit's back end) and install it."""
-    if "_state" not in _state:
+def runtime() -> "Runtime":
+    if _rt is None or not _rt.enabled:
         raise LiveJITError("call armjit.enable() first (before importing cinderx)")
-    import cinderx.jit as jit
-    from armjit.codegen import compile_dump
+    return _rt
 
-    code = func.__code__
-    if code.co_flags & 0x2A0:   # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-        raise LiveJITError(f"{func.__qualname__}: generators and coroutines are not "
-                           "installed by armjit (their resume entry lives in CinderX's data)")
-    fullname = f"{func.__module__}:{func.__qualname__}"
-    done = _state["installed"].get(id(func))
-    if done is not None and done.func is func:
-        return done
-    # CinderX compiles per (code, globals) and gives every function object of
-    # that code the same entry (closures, nested defs): so does armjit.
-    twin = _state.setdefault("by_code", {}).get(code)
-    if twin is not None and twin.func.__globals__ is func.__globals__:
-        return _share(func, twin)
-    reader = _state["reader"]
-    reader.new_sections()           # skip whatever was logged before
+
+def unsupported(code) -> Optional[str]:
+    """Why armjit never installs code for ``code`` (None when it may)."""
+    flags = code.co_flags
+    if flags & _NOT_PLAIN:
+        return ("generators, coroutines and async generators are left to CinderX "
+                "(their resume entry lives in CinderX's data)")
+    if not flags & _CO_OPTIMIZED:
+        return "module and class bodies are not compiled (no CO_OPTIMIZED)"
+    if flags & _CI_CO_STATICALLY_COMPILED:
+        return "static-entry (Static Python) functions are not implemented"
+    return None
+
+
+# ------------------------------------------------------------------ compile
+
+def compile(func) -> Installation:
+    """Compile ``func`` with armjit (CinderX's front end, armjit's back end) and install it."""
+    rt = runtime()
+    if not isinstance(func, types.FunctionType):
+        raise LiveJITError(f"{func!r} is not a Python function")
+    why = unsupported(func.__code__)
+    if why:
+        raise rt.refuse(f"{func.__qualname__}: {why}")
+    with _lock:
+        rt.busy = True
+        try:
+            rt.reap()
+            if rt.paused:
+                raise LiveJITError(f"{func.__qualname__}: tracing or profiling is active; "
+                                   "armjit leaves functions to the interpreter until it stops")
+            inst = rt.installation_of(func)
+            if inst is not None:
+                return inst
+            cc = rt.code_for(func)
+            if cc is not None:
+                rt.counts["shared"] += 1
+            else:
+                cc = _compile_code(rt, func)
+            return rt.install(func, cc)
+        finally:
+            rt.busy = False
+            rt.reap()
+
+
+def _compile_code(rt: Runtime, func) -> CompiledCode:
+    import cinderx.jit as jit
+    from armjit.codegen import compile_function
+    from armjit.codegen.function import _facts_of_listing
+    from armjit.corpus._collect import function_meta
+    from armjit.corpus.logsplit import asm_address_range, split_sections
+    from armjit.lir import parse
+
+    t0 = time.perf_counter()
+    name = f"{func.__module__}:{func.__qualname__}"
+    if not rt.log.attach():
+        raise rt.refuse(f"{name}: CinderX's log file is not open (was armjit.enable() called "
+                        "before cinderx was imported?)")
+    rt.log.take()                                   # whatever was logged before is not ours
+    if jit.is_jit_compiled(func):
+        # CinderX attached a compile of this code to the function already (a
+        # nested function, CinderX's reoptFunc at creation): release it so that
+        # CinderX compiles, and logs, anew.
+        jit.force_uncompile(func)
     if not jit.force_compile(func):
-        raise LiveJITError(f"CinderX refused to compile {fullname}")
-    sections = reader.new_sections()
+        raise rt.refuse(f"{name}: CinderX refused to compile it")
+    t1 = time.perf_counter()
+    sections = list(split_sections(rt.log.take()))
     for s in sections:
         if s.kind == "asm" and s.name == "deopt_trampoline":   # logged once per process
-            _state["trampoline"] = asm_address_range(s.text)[0]
-    if "trampoline" not in _state:
-        raise LiveJITError("CinderX's deopt trampoline listing was not seen in the log: "
-                           "armjit.enable() must run before the first CinderX compile")
-    mine = {(s.kind, s.stage): s for s in sections if s.name == fullname}
-    if ("lir", "postalloc") not in mine or ("asm", None) not in mine:
-        raise LiveJITError(f"{fullname}: CinderX's log lacks its LIR or listing "
-                           "(was armjit.enable() called before cinderx was imported?)")
-    with tempfile.TemporaryDirectory(prefix="armjit-fn-") as d:
-        size = write_function_dir(d, jit, func, mine, _state["trampoline"])["compiled_size"]
-        # The code must be assembled for its final address (direct bl reach,
-        # adr/adrp): reserve generously, assemble for the reservation, then fill it.
-        memory: CodeMemory = _state["memory"]
-        block = memory.reserve(max(4 * size, 1 << 16))
-        compiled = compile_dump(d, address=block.address)
-        if len(compiled.code) > block.capacity:
-            raise LiveJITError(f"{fullname}: armjit's code ({len(compiled.code)} bytes) "
-                               f"exceeds the reservation ({block.capacity})")
-        memory.commit(block, compiled.code)
-    previous = swap_vectorcall(func, compiled.vectorcall_entry)
-    inst = Installed(func, block, previous, compiled.vectorcall_entry)
-    inst.compiled = compiled
-    _state["installed"][id(func)] = inst
-    _state["by_code"][code] = inst
-    return inst
+            rt.trampoline = asm_address_range(s.text)[0]
+    lirs = [s for s in sections if s.kind == "lir" and s.stage == "postalloc"]
+    asms = [s for s in sections if s.kind == "asm" and s.name != "deopt_trampoline"]
+    if not lirs:
+        raise rt.refuse(f"{name}: CinderX logged no LIR: it reused a compile of this code "
+                        "that other functions (not compiled by armjit) still hold")
+    if len(lirs) != 1 or len(asms) != 1:
+        raise rt.refuse(f"{name}: CinderX logged {len(lirs)} LIR dumps and {len(asms)} "
+                        f"listings during this compile, expected one of each")
+    lir, asm = lirs[0], asms[0]
+    if not lir.name.endswith(":" + func.__qualname__) or asm.name != lir.name:
+        raise rt.refuse(f"{name}: the LIR CinderX logged is for {lir.name}")
+    if rt.trampoline is None:
+        raise rt.refuse("CinderX's deopt trampoline listing was not seen in the log: "
+                        "armjit.enable() must run before the first CinderX compile")
+    start, _ = asm_address_range(asm.text)
+    size = jit.get_compiled_size(func)
+    meta = function_meta(jit, func, start, size, rt.trampoline)
+    binary = ctypes.string_at(start, size)
+    facts = _facts_of_listing(asm.text, binary, start, rt.trampoline)
+    try:
+        fn = parse(lir.text)
+        # Assemble for where the code will live (direct bl reach, adr/adrp),
+        # then write it there; a rare overflow of the chosen room picks again.
+        address, room = rt.heap.place(2 * size + 256)
+        compiled = compile_function(fn, meta, facts, address, lir.text)
+        if len(compiled.code) > room:
+            address, room = rt.heap.place(len(compiled.code))
+            compiled = compile_function(fn, meta, facts, address, lir.text)
+        rt.heap.commit(address, compiled.code)
+    except CodeMemoryError as e:
+        raise rt.refuse(f"{name}: {_one_line(e)}") from None
+    except Exception as e:      # a refusal of the code generator: keep CinderX's code
+        raise rt.refuse(f"{name}: armjit refused: {type(e).__name__}: {_one_line(e)}"[:400]) \
+            from None
+    cc = CompiledCode(func.__code__, id(func.__globals__), address, len(compiled.code),
+                      compiled, name, jit.get_compiled_function(func))
+    rt.codes[id(func.__code__)] = cc
+    rt.counts["compiled"] += 1
+    t2 = time.perf_counter()
+    rt.compile_ms.append((t2 - t0) * 1e3)
+    rt.cinderx_ms.append((t1 - t0) * 1e3)
+    return cc
 
 
-def _share(func, twin: Installed) -> Installed:
-    """Point ``func`` (same code and globals as ``twin.func``) at ``twin``'s code."""
-    previous = swap_vectorcall(func, twin.entry)
-    inst = Installed(func, twin.block, previous, twin.entry)
-    inst.compiled = twin.compiled
-    inst.shared_with = twin
-    _state["installed"][id(func)] = inst
-    return inst
+# ------------------------------------------------------------------ off-switch, stats
+
+def disable() -> int:
+    """Stop auto mode, give every installed function back its previous code
+    (CinderX's), free armjit's code and stop CinderX's logging.  Returns the
+    number of functions restored.  :func:`enable` or ``armjit.enable()`` turns
+    armjit on again; functions are then compiled anew."""
+    from . import auto, instrumentation
+    auto.stop()
+    if _rt is None:
+        return 0
+    with _lock:
+        rt = _rt
+        rt.busy = True
+        try:
+            rt.reap()
+            n = rt.uninstall_all()
+            rt.enabled = False
+            rt.log.take()
+            rt.log.mute()
+            instrumentation.uninstall()
+            if rt.paused:
+                instrumentation.resume_cinderx(rt)
+                rt.paused = False
+        finally:
+            rt.busy = False
+        return n
+
+
+def stats() -> dict:
+    """Counters of the live back end (see README)."""
+    from . import auto
+    if _rt is None:
+        return {"enabled": False}
+    with _lock:
+        rt = _rt
+        if not rt.busy:
+            rt.reap()
+        ms = sorted(rt.compile_ms)
+        cx = sorted(rt.cinderx_ms)
+        med = (lambda v: v[len(v) // 2] if v else None)
+        lib = rt.shim.lib
+        return {
+            "enabled": rt.enabled,
+            "paused": rt.paused,
+            "compiled": rt.counts["compiled"],
+            "shared": rt.counts["shared"],
+            "installed_functions": len(rt.installs),
+            "tracked_functions": int(lib.armjit_tracked_count()),
+            "live_codes": len(rt.codes),
+            "freed_codes": rt.counts["freed"],
+            "invalidated": rt.counts["invalidated"],
+            "code_bytes": rt.heap.code_bytes,
+            "code_bytes_allocated": rt.heap.used_bytes,
+            "code_pages_bytes": rt.heap.committed_pages_bytes,
+            "reserved_bytes": rt.heap.reserved_bytes,
+            "arenas": len(rt.heap.arenas),
+            "log_bytes": rt.log.size(),
+            "log_bytes_consumed": rt.log.consumed,
+            "log_peak_bytes": rt.log.peak,
+            "compile_ms_median": med(ms),
+            "compile_ms_max": ms[-1] if ms else None,
+            "cinderx_ms_median": med(cx),
+            "refusals": dict(rt.refusals),
+            "auto": auto.stats(),
+        }

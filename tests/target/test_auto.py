@@ -3,7 +3,7 @@
 A stdlib workload (json, textwrap, shlex, ...) runs interpreted first (the hook
 only counts), then again and again once the hook has compiled what it called:
 the outputs must be the interpreter's; the functions must really run armjit's
-code (their vectorcall inside armjit's code blocks); generators must be left to
+code (their vectorcall inside armjit's code); generators must be left to
 the interpreter without a refusal or an error; closures share one compile.
 """
 
@@ -36,11 +36,13 @@ def make_adder(k):
         return x + k
     return add
 
+KEEP = [make_adder(k) for k in range(6)]   # live closures share one compile
+
 def workload():
     out = [textwrap.fill(TEXT, width=33), textwrap.dedent("    a\n      b\n"),
            json.dumps(DATA, sort_keys=True, indent=1), repr(json.loads(json.dumps(DATA))),
            shlex.split("a 'b c' \"d e\" f\\ g"), sorted(set(words(TEXT))),
-           [make_adder(k)(10) for k in range(6)]]
+           [a(10) for a in KEEP]]
     return repr(out)
 
 first = workload()       # interpreted while the hook counts
@@ -52,9 +54,9 @@ def entry(f):
     return ctypes.c_void_p.from_address(int(shim.ffi.cast("uintptr_t", slot))).value
 
 def in_armjit(f):
-    inst = live._state["installed"].get(id(f))
+    inst = live._rt.installation_of(f)
     return bool(inst is not None and inst.func is f
-                and inst.block.address <= entry(f) < inst.block.address + inst.block.size)
+                and inst.address <= entry(f) < inst.address + inst.size)
 
 adders = [make_adder(k) for k in range(3)]
 [a(1) for a in adders]
@@ -65,7 +67,7 @@ print(json.dumps({
         ("textwrap.TextWrapper._wrap_chunks", textwrap.TextWrapper._wrap_chunks),
         ("json.dumps", json.dumps), ("shlex.split", shlex.split)]},
     "adders": [in_armjit(a) for a in adders],
-    "adders_share": len({live._state["installed"][id(a)].entry for a in adders}),
+    "adders_share": len({live._rt.installation_of(a).entry for a in adders}),
     "words": in_armjit(words), "cinderx_words": jit.is_jit_compiled(words),
     "refused": [r for r in auto.refused if "words" in r[0] or "__main__" in r[0]],
     "stats": auto.stats(), "n_compiled": len(auto.compiled),

@@ -39,7 +39,7 @@ out = {"installed": {}}
 for name in ("mul_add", "count_up", "branchy"):
     f = getattr(m, name)
     inst = armjit.compile(f)
-    out["installed"][name] = [inst.entry, inst.block.address, inst.block.size,
+    out["installed"][name] = [inst.entry, inst.address, inst.size,
                               jit.is_jit_compiled(f)]
 got = [interp(getattr(m, n), *a, **k) for n, a, k in cases]
 out["want"], out["got"] = want, got
