@@ -93,6 +93,8 @@ typedef struct {
     vectorcallfunc entry;
     vectorcallfunc previous;
     unsigned long long token;
+    PyObject *cinderx_compile;  /* CinderX's CompiledFunction the function is registered
+                                   with (CinderX holds it for the function); or NULL */
 } Tracked;
 
 #define TOMBSTONE ((PyFunctionObject *)1)
@@ -177,6 +179,45 @@ static int queue_invalidated(unsigned long long token) {
     return 0;
 }
 
+/* CinderX reports a compiled function's logical reference to its
+ * CompiledFunction to the garbage collector from a patched
+ * PyFunction_Type.tp_traverse, but only while func->vectorcall is CinderX's
+ * entry (Jit/function_slots.cpp jitFuncTraverse); its tp_clear releases the
+ * compile the same way.  For a function running armjit's code armjit reports
+ * that reference itself, and hands the function back before CinderX's clear:
+ * without this, a function in a reference cycle (exec'd code, closures
+ * capturing self) could never be collected. */
+static traverseproc prev_traverse;
+static inquiry prev_clear;
+
+static int gc_traverse(PyObject *self, visitproc visit, void *arg) {
+    Tracked *t = find((PyFunctionObject *)self);
+    if (t != NULL && t->cinderx_compile != NULL
+        && ((PyFunctionObject *)self)->vectorcall != t->previous) {
+        Py_VISIT(t->cinderx_compile);
+    }
+    return prev_traverse(self, visit, arg);
+}
+
+static int gc_clear(PyObject *self) {
+    Tracked *t = find((PyFunctionObject *)self);
+    if (t != NULL) {
+        restore(t);
+        forget(t);
+    }
+    return prev_clear(self);
+}
+
+static void install_gc_slots(void) {
+    /* After CinderX's own (it checks for the originals when it is imported). */
+    if (prev_traverse == NULL) {
+        prev_traverse = PyFunction_Type.tp_traverse;
+        prev_clear = PyFunction_Type.tp_clear;
+        PyFunction_Type.tp_traverse = gc_traverse;
+        PyFunction_Type.tp_clear = gc_clear;
+    }
+}
+
 static int watcher(PyFunction_WatchEvent event, PyFunctionObject *func, PyObject *new_value) {
     (void)new_value;
     if (event != PyFunction_EVENT_DESTROY && event != PyFunction_EVENT_MODIFY_CODE) {
@@ -218,11 +259,17 @@ int armjit_watch_init(void *interp_vectorcall, int before_cinderx) {
     return id;
 }
 
-int armjit_track(void *funcp, void *entry, unsigned long long token, void **previous) {
+int armjit_track(void *funcp, void *entry, unsigned long long token, void **previous,
+                 void *cinderx_compile) {
     int rc = -1;
     PyGILState_STATE g = PyGILState_Ensure();
     PyObject *op = (PyObject *)funcp;
+    PyObject *cx = (PyObject *)cinderx_compile;
+    if (cx != NULL && (!PyObject_IS_GC(cx) || PyUnstable_IsImmortal(cx))) {
+        cx = NULL;      /* CinderX does not report immortal compiles either */
+    }
     if (watcher_id >= 0 && op != NULL && PyFunction_Check(op)) {
+        install_gc_slots();
         PyFunctionObject *f = (PyFunctionObject *)op;
         Tracked *t = find(f);
         if (t == NULL && (table_used + 1) * 4 >= table_cap * 3 && grow() != 0) {
@@ -245,6 +292,7 @@ int armjit_track(void *funcp, void *entry, unsigned long long token, void **prev
         t->func = f;
         t->entry = (vectorcallfunc)entry;
         t->token = token;
+        t->cinderx_compile = cx;
         if (previous != NULL) {
             *previous = (void *)t->previous;
         }

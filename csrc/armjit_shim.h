@@ -42,13 +42,18 @@ void *armjit_swap_pointer(void **slot, void *value);
  *
  * armjit_watch_init: register the watcher once; its id or -1.
  * armjit_track: func->vectorcall = entry, remembering the previous one; 0 or -1.
+ *   cinderx_compile: CinderX's CompiledFunction the function is registered with
+ *   (its vectorcall was that compile's entry), or NULL; while armjit's entry is
+ *   installed armjit reports CinderX's reference to it to the garbage collector
+ *   (CinderX's patched tp_traverse only does while its own entry is installed).
  * armjit_untrack: restore the previous vectorcall if func still runs armjit's
  *   entry (or the interpreter's while paused); 1 restored, 0 only forgotten,
  *   -1 not tracked under that token.
  * armjit_pause_all / armjit_resume_all: armjit entry <-> interpreter for every
  *   tracked function (tracing and profiling run in the interpreter). */
 int armjit_watch_init(void *interp_vectorcall, int before_cinderx);
-int armjit_track(void *func, void *entry, unsigned long long token, void **previous);
+int armjit_track(void *func, void *entry, unsigned long long token, void **previous,
+                 void *cinderx_compile);
 int armjit_untrack(void *func, unsigned long long token);
 int armjit_is_tracked(void *func, unsigned long long token);
 size_t armjit_tracked_count(void);

@@ -185,8 +185,10 @@ def _decide(code):
         return None
     if _rt is None or not _rt.enabled:
         return _DISABLE
-    if _rt.paused:
-        return None                     # tracing: the interpreter runs it; compile later
+    if _rt.paused or _rt.busy:
+        # tracing: the interpreter runs it; or armjit is compiling (in this
+        # thread, re-entrantly, or in another): compile at a later start
+        return None
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
@@ -198,14 +200,12 @@ def _decide(code):
     nested = "<locals>" in code.co_qualname
     twin = _rt.code_for(func)
     already = _rt.installation_of(func) is not None
-    if twin is None and not already:
-        k = _recompiles.get(id(code), 0) + 1
-        if k > RECOMPILE_LIMIT:
-            refused.append((f"{func.__module__}:{func.__qualname__}",
-                            f"short-lived functions: this code was compiled {RECOMPILE_LIMIT} "
-                            "times, each freed when its last function died"))
-            return _DISABLE
-        _recompiles[id(code)] = k
+    if twin is None and not already and _recompiles.get(id(code), 0) >= RECOMPILE_LIMIT:
+        refused.append((f"{func.__module__}:{func.__qualname__}",
+                        f"short-lived functions: this code was compiled {RECOMPILE_LIMIT} "
+                        "times, each freed when its last function died"))
+        return _DISABLE
+    before = _rt.counts["compiled"]
     try:
         live_compile(func)
     except LiveJITError as e:
@@ -213,6 +213,8 @@ def _decide(code):
             return None
         refused.append((f"{func.__module__}:{func.__qualname__}", str(e)[:300]))
         return _DISABLE
+    if _rt.counts["compiled"] != before:
+        _recompiles[id(code)] = _recompiles.get(id(code), 0) + 1
     if twin is None:
         compiled.append(f"{func.__module__}:{func.__qualname__}")
     elif not already:

@@ -80,7 +80,7 @@ def _library_range(name: str) -> Optional[Tuple[int, int]]:
 class CodeHeap:
     """Functions packed into arenas; see the module docstring."""
 
-    ARENA = 1 << 20             # address space per arena (reserved, not committed)
+    ARENA = 1 << 18             # address space per arena (reserved, not committed)
     ALIGN = 16                  # function start alignment
     BL_REACH = 1 << 27          # +-128 MiB
 

@@ -52,6 +52,12 @@ import types
 import weakref
 from typing import Dict, List, Optional
 
+from armjit import codegen
+from armjit.codegen.function import _facts_of_listing
+from armjit.corpus._collect import function_meta
+from armjit.corpus.logsplit import asm_address_range, split_sections
+from armjit.lir import parse
+
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
 
 _NOT_PLAIN = 0x2A0          # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
@@ -80,13 +86,15 @@ class CompiledCode:
     """armjit's code for one (code object, globals): what CinderX shares too."""
 
     def __init__(self, code, globals_id: int, address: int, size: int, compiled, fullname: str,
-                 cinderx_compiled):
+                 cinderx_id: int):
         self.code_ref = weakref.ref(code)
-        # CinderX's CompiledFunction for the same compile: its CodeRuntime
-        # (deopt metadata, GenYieldPoints, the objects the LIR's constants
-        # point at) must live as long as armjit's code runs, also for the
-        # function objects armjit gave this code that CinderX never saw.
-        self.cinderx_compiled = cinderx_compiled
+        # id() of CinderX's CompiledFunction for the same compile.  Its
+        # CodeRuntime (deopt metadata, the objects the LIR's constants point
+        # at) must outlive every use of armjit's code: every function given
+        # this code is registered with that compile (CinderX holds it for the
+        # function), never held by armjit itself -- it references the globals,
+        # which reference the functions.
+        self.cinderx_id = cinderx_id
         self.globals_id = globals_id
         self.address = address
         self.size = size
@@ -145,6 +153,7 @@ class Runtime:
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0}
         self.refusals: Dict[str, int] = {}
+        self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
 
         def _probe():
@@ -159,8 +168,11 @@ class Runtime:
     # -- bookkeeping (under _lock)
     def _on_func_dead(self, token: int) -> None:
         # Runs while the function is being destroyed, possibly inside armjit:
-        # queue, and reap now only outside armjit's own work.
+        # queue, and reap now only outside armjit's own work.  At interpreter
+        # exit the code goes with the process.
         self.dead.append(token)
+        if sys.is_finalizing():
+            return
         if not self.busy and _lock.acquire(blocking=False):
             try:
                 if not self.busy:
@@ -200,7 +212,6 @@ class Runtime:
                 del self.codes[key]
         self.heap.release(cc.address, cc.size)
         cc.freed = True
-        cc.cinderx_compiled = None
         self.counts["freed"] += 1
 
     def installation_of(self, func) -> Optional[Installation]:
@@ -232,7 +243,7 @@ class Runtime:
         token = next(self.tokens)
         prev = ffi.new("void **")
         if lib.armjit_track(ffi.cast("void *", id(func)), ffi.cast("void *", cc.entry),
-                            token, prev) != 0:
+                            token, prev, ffi.cast("void *", cc.cinderx_id)) != 0:
             raise LiveJITError(f"{func.__qualname__}: the C shim could not track the function")
         inst = Installation(token, func, cc, int(ffi.cast("uintptr_t", prev[0])),
                             self._on_func_dead)
@@ -338,7 +349,7 @@ def compile(func) -> Installation:
             if inst is not None:
                 return inst
             cc = rt.code_for(func)
-            if cc is not None:
+            if cc is not None and _cinderx_compile_of(rt, func) == cc.cinderx_id:
                 rt.counts["shared"] += 1
             else:
                 cc = _compile_code(rt, func)
@@ -348,13 +359,21 @@ def compile(func) -> Installation:
             rt.reap()
 
 
+def _cinderx_compile_of(rt: Runtime, func) -> Optional[int]:
+    """Register ``func`` with CinderX's compile of its code (CinderX attaches a
+    cached compile of the same code and globals without compiling or logging
+    anew) and return the compile's id()."""
+    import cinderx.jit as jit
+    rt.log.attach()
+    if not jit.is_jit_compiled(func) and not jit.force_compile(func):
+        return None
+    rt.log.take()
+    cx = jit.get_compiled_function(func)
+    return None if cx is None else id(cx)
+
+
 def _compile_code(rt: Runtime, func) -> CompiledCode:
     import cinderx.jit as jit
-    from armjit.codegen import compile_function
-    from armjit.codegen.function import _facts_of_listing
-    from armjit.corpus._collect import function_meta
-    from armjit.corpus.logsplit import asm_address_range, split_sections
-    from armjit.lir import parse
 
     t0 = time.perf_counter()
     name = f"{func.__module__}:{func.__qualname__}"
@@ -369,8 +388,25 @@ def _compile_code(rt: Runtime, func) -> CompiledCode:
         jit.force_uncompile(func)
     if not jit.force_compile(func):
         raise rt.refuse(f"{name}: CinderX refused to compile it")
+    # Nothing may run between the compile and reading its log: no import, no
+    # Python function that a sys.monitoring hook could compile re-entrantly.
+    try:
+        return _lower_and_write(rt, jit, func, name, t0)
+    except Exception:
+        raise                   # a refusal: the function keeps CinderX's code
+    except BaseException:
+        # KeyboardInterrupt, SystemExit: the program gets it; the function goes
+        # back to the interpreter, so that it is compiled at a later call.
+        jit.force_uncompile(func)
+        raise
+
+
+def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCode:
     t1 = time.perf_counter()
-    sections = list(split_sections(rt.log.take()))
+    text = rt.log.take()
+    if len(text) > rt.largest_log[0]:
+        rt.largest_log = (len(text), name)
+    sections = list(split_sections(text))
     for s in sections:
         if s.kind == "asm" and s.name == "deopt_trampoline":   # logged once per process
             rt.trampoline = asm_address_range(s.text)[0]
@@ -398,18 +434,22 @@ def _compile_code(rt: Runtime, func) -> CompiledCode:
         # Assemble for where the code will live (direct bl reach, adr/adrp),
         # then write it there; a rare overflow of the chosen room picks again.
         address, room = rt.heap.place(2 * size + 256)
-        compiled = compile_function(fn, meta, facts, address, lir.text)
+        compiled = codegen.compile_function(fn, meta, facts, address, lir.text)
         if len(compiled.code) > room:
             address, room = rt.heap.place(len(compiled.code))
-            compiled = compile_function(fn, meta, facts, address, lir.text)
+            compiled = codegen.compile_function(fn, meta, facts, address, lir.text)
         rt.heap.commit(address, compiled.code)
     except CodeMemoryError as e:
         raise rt.refuse(f"{name}: {_one_line(e)}") from None
     except Exception as e:      # a refusal of the code generator: keep CinderX's code
         raise rt.refuse(f"{name}: armjit refused: {type(e).__name__}: {_one_line(e)}"[:400]) \
             from None
+    cx = jit.get_compiled_function(func)
+    if cx is None:
+        rt.heap.release(address, len(compiled.code))
+        raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
     cc = CompiledCode(func.__code__, id(func.__globals__), address, len(compiled.code),
-                      compiled, name, jit.get_compiled_function(func))
+                      compiled, name, id(cx))
     rt.codes[id(func.__code__)] = cc
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()
@@ -478,6 +518,7 @@ def stats() -> dict:
             "log_bytes": rt.log.size(),
             "log_bytes_consumed": rt.log.consumed,
             "log_peak_bytes": rt.log.peak,
+            "log_largest_compile": list(rt.largest_log),
             "compile_ms_median": med(ms),
             "compile_ms_max": ms[-1] if ms else None,
             "cinderx_ms_median": med(cx),
