@@ -17,7 +17,8 @@ Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
          constant pool (MovConstPool), then far-call veneers (ldr x16,#8; br x16; .quad)
 
 Process facts that the LIR does not carry (helper addresses, the CodeRuntime*,
-GenYieldPoint*) are read from the dump's asmjit listing by :func:`process_facts`.
+GenYieldPoint*) are read from the dump's asmjit listing by
+:func:`armjit.cinderxlog.process_facts`.
 Generators (heapq.merge in the dev corpus) get the resume entry after the
 body's exit (:func:`_resume_entry`); ``labels["gen_resume_entry"]`` and
 ``yield_points`` say where the runtime's CodeRuntime / GenYieldPoints must
@@ -29,12 +30,12 @@ dev-corpus function needs them).
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from armjit.cinderxlog import process_facts
 from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
 from armjit.emit.errors import EncodingError
 from armjit.lir import parse
@@ -45,8 +46,7 @@ from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
 
-__all__ = ["CompiledFunction", "compile_dump", "compile_function", "process_facts",
-           "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
+__all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
 
 REENTRY_OFFSET = -12        # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h:38-63)
 STATIC_ENTRY_OFFSET = -28   # JITRT_STATIC_ENTRY_OFFSET
@@ -77,7 +77,7 @@ class CompiledFunction:
     name: str = ""
     final: object = None
     # landmark -> code offset: "reentry", "vectorcall", "hard_exit", "stage2",
-    # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.codegen.landmarks)
+    # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.verify.landmarks)
     labels: Dict[object, int] = field(default_factory=dict)
     # generators: (GenYieldPoint*, resume offset) per yield, in LIR order
     yield_points: List[Tuple[int, int]] = field(default_factory=list)
@@ -99,184 +99,6 @@ class CompiledFunction:
     @property
     def vectorcall_entry(self) -> int:
         return self.address + self.entries["vectorcall"]
-
-
-# ------------------------------------------------------------------ process facts
-
-_LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
-
-
-def _listing(text: str):
-    """(section title, address, mnemonic, operands) of each instruction line."""
-    title = None
-    out = []
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m:
-            out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
-        elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
-            title = line.strip()
-    return out
-
-
-def _imm(s: str) -> int:
-    s = s.strip().lstrip("#")
-    return int(s, 0)
-
-
-def _mov_value(seq) -> Optional[int]:
-    """The value a mov/movk sequence leaves in its register (Capstone text)."""
-    v = None
-    for mn, ops in seq:
-        parts = [p.strip() for p in ops.split(",")]
-        if mn == "mov" and len(parts) == 2 and parts[1].startswith("#"):
-            v = _imm(parts[1]) & ((1 << 64) - 1)
-        elif mn == "movk" and v is not None:
-            sh = _imm(parts[2].split()[-1]) if len(parts) > 2 else 0
-            v = (v & ~(0xFFFF << sh)) | (_imm(parts[1]) << sh)
-        elif mn == "mov" and parts[1] in ("xzr", "wzr"):
-            v = 0
-        else:
-            return None
-    return v
-
-
-# Targeted scans for process_facts: only the sections whose titles matter are
-# read (a listing with a line break other than "\n" -- str.splitlines() breaks
-# at more -- goes through the per-line _listing instead).  [^\S\n] is \s
-# within one line; a title line is what _listing takes as one.
-_ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
-_FACT_LITERALS = ("Keyword argument dispatch", "Check if called with correct argcount",
-                  "Deoptimization exits", "load thread state", "load tstate")
-_BL_LINE = re.compile(r"^[^\S\n]+0x[0-9a-f]+:[^\S\n]+bl(?![^\s])[^\S\n]*(.*)$", re.M)
-_YIELD_STORE = re.compile(r"str\s+x13, \[x29, #0x")      # necessary for a yield point
-_GI_LOAD = re.compile(r"ldr\s+x9, \[x0, #0x")            # necessary for gi_jit_data_offset
-
-
-def _plain_lines(text: str) -> bool:
-    if text.isascii():
-        return not any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e")
-    return re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text) is None
-
-
-def process_facts(dirpath) -> dict:
-    """Addresses from the asmjit dump that the post-alloc LIR does not state
-    (they belong to the process that compiled the function):
-
-    * ``kw_helper`` (rt::callWithKeywordArgs[Simple]), ``argcount_helper``
-      (rt::callWithIncorrectArgcount), ``tstate_getter``
-      (_PyThreadState_GetCurrent): ``bl`` targets of the annotated sections,
-      through asmjit's ``ldr x16,#8; br x16; .quad`` stubs;
-    * ``code_rt``: the CodeRuntime* of the stage-2 deopt block;
-    * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
-      ``[x29, #off]`` before each yield (generators).
-    """
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    return _facts_of_listing((d / "asmjit.asm").read_text(), (d / "asmjit.bin").read_bytes(),
-                             meta["code_address"], meta.get("deopt_trampoline"))
-
-
-def _facts_of_listing(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
-    def resolve(t):
-        off = t - base
-        if 0 <= off <= len(binary) - 16:
-            w0 = int.from_bytes(binary[off:off + 4], "little")
-            w1 = int.from_bytes(binary[off + 4:off + 8], "little")
-            if w0 == 0x58000050 and w1 == 0xD61F0200:      # ldr x16, #8 ; br x16
-                return int.from_bytes(binary[off + 8:off + 16], "little")
-        return t
-
-    facts: dict = {"deopt_trampoline": deopt_trampoline}
-    lines = None
-    if not _plain_lines(text):
-        lines = _listing(text)
-        bls = [(title, ops) for title, addr, mn, ops in lines if mn == "bl"]
-        deopt = [(mn, ops) for title, _, mn, ops in lines if title == "Deoptimization exits"]
-    else:
-        # What the per-line _listing gives for the sections that matter: the
-        # first bl of each helper section, the instructions of the
-        # "Deoptimization exits" sections.
-        bls, deopt = [], []
-        found = set()
-        # candidate title lines: every line holding one of the literals (a
-        # superset; each is then classified exactly as the per-line scan would)
-        starts = set()
-        for lit in _FACT_LITERALS:
-            k = text.find(lit)
-            while k >= 0:
-                starts.add(text.rfind("\n", 0, k) + 1)
-                k = text.find(lit, k + len(lit))
-        for ls in sorted(starts):
-            line_end = text.find("\n", ls)
-            if line_end < 0:
-                break                   # a title on the last line has no section
-            line = text[ls:line_end]
-            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
-                continue                # not a title line
-            title = line.strip()
-            if title.startswith("Keyword argument dispatch"):
-                kind = "kw_helper"
-            elif title == "Check if called with correct argcount":
-                kind = "argcount_helper"
-            elif "load thread state" in title or "load tstate" in title:
-                kind = "tstate_getter"
-            elif title == "Deoptimization exits":
-                kind = "deopt"
-            else:
-                continue
-            nxt = _ANY_TITLE.search(text, line_end)
-            sec_end = nxt.start() if nxt is not None else len(text)
-            if kind == "deopt":
-                deopt += [(mn, ops) for _, _, mn, ops in _listing(text[line_end:sec_end])]
-                continue
-            if kind in found:
-                continue
-            bl = _BL_LINE.search(text, line_end, sec_end)
-            if bl is not None:
-                found.add(kind)
-                bls.append((title, bl.group(1).strip()))
-    for title, ops in bls:
-        t = resolve(_imm(ops))
-        if title and title.startswith("Keyword argument dispatch"):
-            facts.setdefault("kw_helper", t)
-        elif title == "Check if called with correct argcount":
-            facts.setdefault("argcount_helper", t)
-        elif title and ("load thread state" in title or "load tstate" in title):
-            facts.setdefault("tstate_getter", t)
-    seq = [(mn, ops) for mn, ops in deopt
-           if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
-    if seq:
-        facts["code_rt"] = _mov_value(seq)
-    yields = _YIELD_STORE.search(text) is not None
-    gi = _GI_LOAD.search(text) is not None
-    if (yields or gi) and lines is None:
-        lines = _listing(text)
-    pts, off = [], None
-    for i, (title, addr, mn, ops) in enumerate(lines if yields else ()):
-        m = re.fullmatch(r"x13, \[x29, #(0x[0-9a-f]+)\]", ops) if mn == "str" else None
-        if m:
-            j = i
-            seq = []
-            while j > 0 and lines[j - 1][2] in ("mov", "movk") and lines[j - 1][3].startswith(("x13", "w13")):
-                j -= 1
-                seq.insert(0, (lines[j][2], lines[j][3]))
-            v = _mov_value(seq) if seq else None
-            if v is not None:
-                pts.append(v)
-                off = int(m.group(1), 16)
-    if pts:
-        facts["gen_yield_points"] = pts
-        facts["gen_yield_point_offset"] = off
-    # gi_jit_data_offset = _PyObject_VAR_SIZE(gen_type, _PyFrame_NumSlotsForCodeObject(code))
-    # (gen_asm.cpp:1251-1256): the resume entry's ``ldr x9, [x0, #off]``
-    # (PopulateResumeEntryBlock, generator.cpp:585-665).
-    for i, (title, addr, mn, ops) in enumerate(lines[:-1] if gi else ()):
-        m = re.fullmatch(r"x9, \[x0, #(0x[0-9a-f]+)\]", ops) if mn == "ldr" else None
-        if m and lines[i + 1][2:] == ("ldr", "x8, [x29]"):
-            facts["gi_jit_data_offset"] = int(m.group(1), 16)
-            break
-    return facts
 
 
 # ------------------------------------------------------------------ assembly

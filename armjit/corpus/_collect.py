@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 
-from armjit.corpus.logsplit import asm_address_range, split_sections
+from armjit.cinderxlog import asm_address_range, split_sections
 
 FILES = ("generation", "postgen", "legalized", "regalloc", "postalloc")
 

@@ -26,7 +26,7 @@ import tempfile
 from typing import Optional
 
 from armjit.corpus._collect import LogReader, write_function_dir
-from armjit.corpus.logsplit import asm_address_range
+from armjit.cinderxlog import asm_address_range
 
 from .codemem import CodeMemory
 from .install import Installed, swap_vectorcall

@@ -1,5 +1,5 @@
 """Differential tests: Hypothesis-drawn post-alloc LIR fragments, lowered by
-armjit (armjit.codegen.fragment) and run in Unicorn, must end in the state the
+armjit (armjit.verify.fragment) and run in Unicorn, must end in the state the
 LIR reference interpreter (armjit.lir.interp) computes from the same start.
 
 The generator writes CinderX's own text syntax (printer.cpp layout) and the
@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import armjit.lir as L
-from armjit.codegen.fragment import (DEOPT_MARK, FragmentError, as_function,
+from armjit.verify.fragment import (DEOPT_MARK, FragmentError, as_function,
                                      lower_fragment)
 from armjit.codegen.lower import LoweringError
 from armjit.lir.interp import InterpError, Interpreter, Machine

@@ -5,10 +5,11 @@ the scratch checker passes, the size is <= 0.97x asmjit's."""
 import capstone
 import pytest
 
-from armjit.codegen.function import compile_dump, process_facts
+from armjit.cinderxlog import process_facts
+from armjit.codegen.function import compile_dump
 from armjit.codegen.lower import LoweringError
-from armjit.codegen.scratch import check_scratch
 from armjit.corpus.dev import corpus_dir, function_dirs
+from armjit.verify.scratch import check_scratch
 
 _md = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
 
