@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from armjit.codegen.abi import CALLEE_SAVED_FP, CALLEE_SAVED_GP
+
 __all__ = [
     "FrameLayoutError",
     "Slot",
@@ -59,9 +61,9 @@ FRAME_HEADER_OVERHEAD = 16
 #: (gen_asm.cpp:1079-1083, "Frame size {} is too large").
 CINDERX_MAX_FRAME_SIZE = 0x7FFF
 
-#: CALLEE_SAVE_REGS (Jit/codegen/arch/aarch64.h:183-185), in PhyRegisterSet order.
-GP_CALLEE_SAVED = tuple(f"X{n}" for n in range(19, 29))
-FP_CALLEE_SAVED = tuple(f"D{n}" for n in range(8, 16))
+#: The callee-saved registers (abi.CALLEE_SAVED_GP/FP) by the names the LIR prints.
+GP_CALLEE_SAVED = tuple(f"X{n}" for n in CALLEE_SAVED_GP)
+FP_CALLEE_SAVED = tuple(f"D{n}" for n in CALLEE_SAVED_FP)
 
 
 class FrameLayoutError(ValueError):

@@ -41,18 +41,16 @@ from armjit.emit.errors import EncodingError
 from armjit.lir import parse
 from armjit.lir.model import REG_SP, Function, Instruction, Reg
 
+from . import abi
 from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
 
-__all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
+__all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange"]
 
-REENTRY_OFFSET = -12        # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h:38-63)
-STATIC_ENTRY_OFFSET = -28   # JITRT_STATIC_ENTRY_OFFSET
-CI_CO_STATICALLY_COMPILED = 0x4000
-
-X10, X13, X28, X29, X30 = X[10], X[13], X[28], X[29], X[30]
+X10, X13, X16 = X[abi.EXTRA_ARGS_REG], X[abi.SCRATCH_0], X[abi.SCRATCH_BR]
+X28, X29, X30 = X[abi.SCRATCH_DEOPT], X[abi.FRAME_POINTER], X[abi.LINK_REGISTER]
 
 
 @dataclass
@@ -133,8 +131,8 @@ def _resume_entry(cx: Ctx, gi_off: int):
         a.mov(X29, X9)
         a.ldr(X8, mem(X29, 0x18))
         a.str(XZR, mem(X29, 0x18))
-        a.ldr(X[16], mem(X8, 0))
-        a.br(X[16])
+        a.ldr(X16, mem(X8, 0))
+        a.br(X16)
     return lab
 
 
@@ -148,7 +146,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
                      *, pcrel: bool = True) -> CompiledFunction:
     t0 = time.perf_counter_ns()
     flags = meta["flags"]
-    if flags & CI_CO_STATICALLY_COMPILED:
+    if flags & abi.CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
     gen = is_generator(meta)
     frame = frame_layout(text, meta)
@@ -164,7 +162,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         # generator X29 addresses the heap GenDataFooter after the prologue,
         # generator.cpp:6163-6187, which the native FrameLayout does not describe.)
         check_frame_accesses(fn, frame)
-    a = Assembler(base=address, veneer_scratch=X[16])
+    a = Assembler(base=address, veneer_scratch=X16)
     cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
     plan = entry_plan(meta)
     correct = a.new_label("correct_arg_count")

@@ -12,6 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from armjit.codegen.abi import (
+    CI_CO_STATICALLY_COMPILED,
+    CO_FLAGS_ANY_GENERATOR,
+    CO_VARARGS,
+    CO_VARKEYWORDS,
+    REENTRY_OFFSET,
+)
 from armjit.codegen.frame import (
     FP_CALLEE_SAVED,
     FRAME_HEADER_OVERHEAD,
@@ -23,16 +30,6 @@ from armjit.codegen.frame import (
 
 __all__ = ["LirFrameFacts", "lir_frame_facts", "frame_layout", "EntryPlan", "entry_plan", "num_args"]
 
-# CPython code flags (Include/cpython/code.h, 3.14)
-CO_VARARGS = 0x4
-CO_VARKEYWORDS = 0x8
-CO_GENERATOR = 0x20
-CO_COROUTINE = 0x80
-CO_ITERABLE_COROUTINE = 0x100
-CO_ASYNC_GENERATOR = 0x200
-K_CO_FLAGS_ANY_GENERATOR = CO_ASYNC_GENERATOR | CO_COROUTINE | CO_GENERATOR | CO_ITERABLE_COROUTINE
-CI_CO_STATICALLY_COMPILED = 0x4000  # Common/extra-py-flags.h:13 (3.14+)
-PY_VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 
 _STK = re.compile(r"\[X29\((-?\d+)\)\]")
 # \b([XWD])(\d+): -- the word boundary written as a lookbehind after the
@@ -176,7 +173,7 @@ def num_args(meta: dict) -> int:
 
 
 def is_generator(meta: dict) -> bool:
-    return bool(meta["flags"] & K_CO_FLAGS_ANY_GENERATOR)
+    return bool(meta["flags"] & CO_FLAGS_ANY_GENERATOR)
 
 
 def frame_layout(text: str, meta: dict, *, use_meta_spill: bool = True) -> FrameLayout:
@@ -227,11 +224,7 @@ class EntryPlan:
 
     @property
     def reentry_offset(self) -> int:
-        return -12  # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h)
-
-    @property
-    def static_entry_offset(self) -> int | None:
-        return -28 if self.has_static_entry else None
+        return REENTRY_OFFSET
 
 
 def entry_plan(meta: dict) -> EntryPlan:

@@ -35,20 +35,20 @@ from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, 
 from armjit.lir.model import Mem as LMem
 from armjit.lir.ops import Condition, GuardKind
 
+from . import abi
+from .abi import SCRATCH_FP, SCRATCH_GP
+
 
 @functools.lru_cache(maxsize=4096)
 def _mov_cost64(value: int) -> int:
     """imm.mov_imm_cost(value, 64), memoised (helper and object addresses recur)."""
     return imm.mov_imm_cost(value, 64)
 
-__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction", "SCRATCH_GP", "SCRATCH_FP"]
+__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction"]
 
 MASK64 = (1 << 64) - 1
-X13, X14, X16 = X[13], X[14], X[16]
-FP_REG, LR = X[29], X[30]
-#: CinderX's scratch registers (arch.h:72-102; DISALLOWED_REGISTERS, aarch64.h:177-179).
-SCRATCH_GP = (13, 14, 16)
-SCRATCH_FP = (16, 17)
+X13, X14, X16 = X[abi.SCRATCH_0], X[abi.SCRATCH_1], X[abi.SCRATCH_BR]
+FP_REG, LR = X[abi.FRAME_POINTER], X[abi.LINK_REGISTER]
 _SCRATCH_ALL = tuple(X[r] for r in SCRATCH_GP)
 NOP = 0xD503201F
 

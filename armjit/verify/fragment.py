@@ -41,7 +41,8 @@ from armjit.emit import Assembler, GpReg, X
 from armjit.lir import parse
 from armjit.lir.model import BasicBlock, Function, Ind, Instruction, Reg
 
-from armjit.codegen.lower import SCRATCH_FP, SCRATCH_GP, Ctx, LoweringError, lower_instruction
+from armjit.codegen.abi import SCRATCH_FP, SCRATCH_GP
+from armjit.codegen.lower import Ctx, LoweringError, lower_instruction
 
 __all__ = ["FragmentError", "LoweredFragment", "as_function", "lower_fragment",
            "scratch_operands", "DEOPT_MARK"]

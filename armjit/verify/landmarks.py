@@ -32,6 +32,8 @@ import json
 from pathlib import Path
 from typing import Dict, Hashable
 
+from armjit.codegen.abi import REENTRY_OFFSET
+
 __all__ = ["asmjit_landmarks", "armjit_landmarks", "offset_map"]
 
 
@@ -42,7 +44,7 @@ def asmjit_landmarks(dirpath) -> Dict[Hashable, int]:
     base = meta["code_address"]
     lines = listing_instructions((d / "asmjit.asm").read_text())
     out: Dict[Hashable, int] = {"vectorcall": meta["vectorcall_entry"] - base,
-                                "reentry": meta["vectorcall_entry"] - base - 12}
+                                "reentry": meta["vectorcall_entry"] - base + REENTRY_OFFSET}
     seq, start = [], None
     for title, addr, mn, ops in lines:
         if title == "Stage 1 deoptimization exits":

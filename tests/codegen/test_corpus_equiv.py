@@ -14,11 +14,11 @@ in some worlds and are then compared on their common prefix of effects.
 
 import pytest
 
-from armjit.verify.equiv import prove
 from armjit.codegen.function import compile_dump
-from armjit.verify.landmarks import offset_map
 from armjit.codegen.lower import LoweringError
 from armjit.corpus.dev import function_dirs
+from armjit.verify.equiv import prove
+from armjit.verify.landmarks import offset_map
 
 SEEDS = tuple(range(14))
 MAX_INSNS = 10_000

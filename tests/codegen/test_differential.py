@@ -37,11 +37,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import armjit.lir as L
-from armjit.verify.fragment import (DEOPT_MARK, FragmentError, as_function,
-                                     lower_fragment)
+from armjit.codegen.abi import NEVER_ALLOCATED_FP, NEVER_ALLOCATED_GP, SCRATCH_GP
 from armjit.codegen.lower import LoweringError
 from armjit.lir.interp import InterpError, Interpreter, Machine
 from armjit.lir.ops import Condition, writes_flags
+from armjit.verify.fragment import DEOPT_MARK, FragmentError, as_function, lower_fragment
 
 unicorn = pytest.importorskip("unicorn")
 from unicorn import arm64_const as U  # noqa: E402
@@ -57,9 +57,8 @@ FP = STACK_LO + 0xC000              # X29: slots [X29(-49152)] .. [X29(+16383)]
 SP_INIT = STACK_LO + 0x8000
 FRAME = FP - STACK_LO               # SP = X29 - FRAME when the lowering knows SP (sp_delta)
 
-GP_ALLOC = [r for r in range(29) if r not in (13, 14, 16)]
-D_ALLOC = [r for r in range(32) if r not in (16, 17)]
-SCRATCH_GP = (13, 14, 16)
+GP_ALLOC = [r for r in range(29) if r not in NEVER_ALLOCATED_GP]
+D_ALLOC = [r for r in range(32) if r not in NEVER_ALLOCATED_FP]
 W_DTS = ("8bit", "16bit", "32bit")
 X_DTS = ("64bit", "Object")
 DEFINES_FLAGS = {"Cmp", "Compare", "Test", "Test32", "Inc", "Dec", "Select", "IntToBool"}

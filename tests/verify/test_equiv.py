@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from armjit.verify import equiv as E
 from armjit.corpus.dev import function_dirs
+from armjit.verify import equiv as E
 from tests.emit.oracles import disasm, ks_words
 
 MAX_INSNS = 5000

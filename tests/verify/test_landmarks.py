@@ -8,10 +8,10 @@ armjit's hard_exit to the wrong asmjit offset is caught)."""
 
 import pytest
 
-from armjit.verify.equiv import prove
 from armjit.codegen.function import compile_dump
-from armjit.verify.landmarks import asmjit_landmarks, offset_map
 from armjit.corpus.dev import corpus_dir
+from armjit.verify.equiv import prove
+from armjit.verify.landmarks import asmjit_landmarks, offset_map
 
 NAME = "fnmatch/translate"
 BASE = 0x5502E13100
