@@ -142,14 +142,14 @@ def _origin_title(ins: Instruction) -> Optional[str]:
     return ins.origin.hir
 
 
-def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: str,
+def compile_function(fn: Function, meta: dict, facts: dict, address: int,
                      *, pcrel: bool = True) -> CompiledFunction:
     t0 = time.perf_counter_ns()
     flags = meta["flags"]
     if flags & abi.CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
     gen = is_generator(meta)
-    frame = frame_layout(text, meta)
+    frame = frame_layout(fn, meta)
     frame.check()                       # slots: no overlap, aligned, args at [SP+0..]
     if not gen and meta.get("stack_size") is not None and frame.total_size != meta["stack_size"]:
         # The layout is derived from the LIR (spills, argument area, saves); it
@@ -303,7 +303,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     # PC-relative materialisations assumed their nominal position.
     for lab, nominal in cx.pcrel_sites:
         if final.offset_of(lab) != nominal:
-            return compile_function(fn, meta, facts, address, text, pcrel=False)
+            return compile_function(fn, meta, facts, address, pcrel=False)
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
         _raw_ranges=ranges,
@@ -348,8 +348,7 @@ def compile_dump(dirpath, address: Optional[int] = None) -> CompiledFunction:
     ``address`` (default: meta.json's code_address, where asmjit's code lived)."""
     d = Path(dirpath)
     meta = json.loads((d / "meta.json").read_text())
-    text = (d / "postalloc.lir").read_text()
-    fn = parse(text)
+    fn = parse((d / "postalloc.lir").read_text())
     facts = process_facts(d)
     addr = meta["code_address"] if address is None else address
-    return compile_function(fn, meta, facts, addr, text)
+    return compile_function(fn, meta, facts, addr)

@@ -23,8 +23,9 @@ from armjit.codegen.frame import (
     check_slots,
     sub_immediate_plan,
 )
-from armjit.codegen.layout import entry_plan, frame_layout, is_generator, lir_frame_facts, num_args
+from armjit.codegen.layout import entry_plan, frame_facts, frame_layout, is_generator, num_args
 from armjit.corpus.dev import corpus_dir, function_dirs
+from armjit.lir import parse
 
 DIRS = list(function_dirs())
 IDS = [f"{d.parent.name}/{d.name}" for d in DIRS]
@@ -69,6 +70,7 @@ class Fn:
         self.dir = d
         self.meta = json.loads((d / "meta.json").read_text())
         self.lir = (d / "postalloc.lir").read_text()
+        self.fn = parse(self.lir)
         self.secs = parse_listing((d / "asmjit.asm").read_text())
         self.bin = (d / "asmjit.bin").read_bytes()
         self.base = self.meta["code_address"]
@@ -99,7 +101,7 @@ def test_corpus_size():
 @ALL
 def test_frame_matches_setup_frame(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     lay.check()
     alloc = f.sec("Allocate stack frame")[0]
     saves = f.sec("Save callee-saved registers")[0]
@@ -123,7 +125,7 @@ def test_frame_matches_setup_frame(i):
 @ALL
 def test_frame_matches_epilogue(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     eps = f.sec("Epilogue")
     if not eps:  # the generator exits through a LIR-restored FP; checked below
         assert is_generator(f.meta)
@@ -138,7 +140,7 @@ def test_frame_matches_epilogue(i):
 def test_generator_restores_via_footer():
     (i,) = [k for k in range(len(DIRS)) if is_generator(fn(k).meta)]
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     allins = [x for _, ins in f.secs for x in ins]
     tail = lay.epilogue_restore_asm()
     seqs = text(allins)
@@ -153,7 +155,7 @@ def test_generator_restores_via_footer():
 def test_arg_buffer_against_reserve_stack_lowering(i):
     """ReserveStack lowers to `add xN, sp, #max_arg_buffer_size` (autogen.cpp:862)."""
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     seen = 0
     for t, ins in f.secs:
         if re.match(r"v\d+:CPtr = ReserveStack<", t):
@@ -176,14 +178,14 @@ def test_reserve_stack_functions_seen():
 @ALL
 def test_frame_slots_tile_the_frame(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     assert sum(s.size for s in lay.slots) == lay.total_size + 16
     kinds = {s.kind for s in lay.slots}
     assert {"frame_record", "reserved"} <= kinds
     if not is_generator(f.meta):
         hdr = [s for s in lay.slots if s.name == "interpreter_frame"][0]
         # the LIR's "load frame addr" Lea points at the _PyInterpreterFrame
-        assert hdr.offset == lir_frame_facts(f.lir).frame_lea_offset
+        assert hdr.offset == frame_facts(f.fn).frame_lea_offset
         assert hdr.end == 0
 
 
@@ -196,7 +198,7 @@ def test_spill_size_from_lir_alone():
     wrong = set()
     for i in range(len(DIRS)):
         f = fn(i)
-        lay = frame_layout(f.lir, f.meta, use_meta_spill=False)
+        lay = frame_layout(f.fn, f.meta, use_meta_spill=False)
         if lay.spill_stack_size != f.meta["spill_stack_size"]:
             assert lay.spill_stack_size < f.meta["spill_stack_size"]
             wrong.add(IDS[i])
@@ -258,7 +260,7 @@ def test_entry_variants_seen():
 @ALL
 def test_deopt_exits(i):
     f = fn(i)
-    facts = lir_frame_facts(f.lir)
+    facts = frame_facts(f.fn)
     s1 = f.sec("Stage 1 deoptimization exits")
     ids = []
     for k in range(0, len(s1[0]) if s1 else 0, 2):
@@ -287,7 +289,7 @@ def test_deopt_exits(i):
     else:
         assert tramp == f.meta["deopt_trampoline"]
     # hard_exit_label: right after the return-value move in the epilogue
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     hard = imm(s2[-3][2])
     allins = [x for _, ins in f.secs for x in ins]
     k = [a for a, _, _ in allins].index(hard)
@@ -321,7 +323,7 @@ def test_constant_pool(i):
 
 def _check_pool(i: int) -> int:
     f = fn(i)
-    facts = lir_frame_facts(f.lir)
+    facts = frame_facts(f.fn)
     tail = f.secs[-1][1]
     start = tail[2][0] + 4  # right after prologue_exit's ret: no alignment
     n = len(facts.const_pool_values)
@@ -353,7 +355,7 @@ def test_far_call_stubs(i):
     f = fn(i)
     end = f.base + len(f.bin)
     assert len(f.bin) == f.meta["compiled_size"]
-    pool_end = f.secs[-1][1][2][0] + 4 + 8 * len(lir_frame_facts(f.lir).const_pool_values)
+    pool_end = f.secs[-1][1][2][0] + 4 + 8 * len(frame_facts(f.fn).const_pool_values)
     stubs = set()
     for _, mn, ops in (x for _, ins in f.secs for x in ins):
         if mn in ("b", "bl") and ops.startswith("#"):
@@ -523,7 +525,7 @@ def test_deopt_patchpoints_are_single_nops():
         secs = [ins for t, ins in f.secs if t.startswith("DeoptPatchpoint<")]
         assert len(secs) == n_lir
         stage1 = f.sec("Stage 1 deoptimization exits")
-        ids = lir_frame_facts(f.lir).deopt_ids
+        ids = frame_facts(f.fn).deopt_ids
         pp_ids = [int(m) for m in re.findall(r"^\s+DeoptPatchpoint \[0x[0-9a-f]+\]:\w+, (\d+)\(", f.lir, re.M)]
         titles = [t for t, _ in f.secs if t.startswith("DeoptPatchpoint<")]
         for ins, title, pid in zip(secs, titles, pp_ids):

@@ -16,7 +16,7 @@ from armjit.codegen.layout import frame_layout
 from armjit.codegen.lower import RULES, Ctx, LoweringError, lower_instruction
 from armjit.corpus.dev import corpus_dir
 from armjit.emit import Assembler, X
-from armjit.lir import parse_instruction
+from armjit.lir import parse, parse_instruction
 
 _md = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
 
@@ -68,7 +68,7 @@ def _finish(cx):
 def _ctx(fdir, base, sp_known):
     d = corpus_dir() / fdir
     meta = json.loads((d / "meta.json").read_text())
-    frame = frame_layout((d / "postalloc.lir").read_text(), meta)
+    frame = frame_layout(parse((d / "postalloc.lir").read_text()), meta)
     a = Assembler(base=base, veneer_scratch=X[16])
     cx = Ctx(a, frame, {})
     if sp_known:
