@@ -136,12 +136,6 @@ def _resume_entry(cx: Ctx, gi_off: int):
     return lab
 
 
-def _origin_title(ins: Instruction) -> Optional[str]:
-    if ins.origin is None:
-        return None
-    return ins.origin.hir
-
-
 def compile_function(fn: Function, meta: dict, facts: dict, address: int,
                      *, pcrel: bool = True) -> CompiledFunction:
     t0 = time.perf_counter_ns()

@@ -361,7 +361,7 @@ class Ctx:
                 return
         self.ldst(op, rt, FP_REG, loc, scratch)
 
-    def ind(self, op: Ind, size: int, s0: GpReg, s1: GpReg):
+    def ind(self, op: Ind, size: int, s1: GpReg):
         """ptrIndirect (autogen.cpp:1672-1700): a Mem for ``[base + index<<m + off]``
         (register-offset form when possible), or (Mem(base'), offset) to be
         resolved by :meth:`ldst`.  Returns (base, offset, Mem-or-None)."""
@@ -382,7 +382,7 @@ class Ctx:
         return base, off, None
 
     def access(self, op: str, rt, ind: Ind, size: int, s0: GpReg, s1: GpReg) -> None:
-        base, off, m = self.ind(ind, size, s0, s1)
+        base, off, m = self.ind(ind, size, s1)
         if m is not None:
             getattr(self.a, op)(rt, m)
         else:
@@ -920,7 +920,7 @@ def lower_A64SelectCC(cx: Ctx, ins: Instruction) -> None:
     cx.a.csel(gpw(ins.output), gpw(ins.inputs[1]), gpw(ins.inputs[2]), cond)
 
 
-def _binop(cx: Ctx, ins: Instruction, mn: str, logical: bool) -> None:
+def _binop(cx: Ctx, ins: Instruction, mn: str) -> None:
     out = _dst(ins)
     rd, rn = gpw(out), gpw(ins.inputs[0])
     b = ins.inputs[1]
@@ -938,31 +938,31 @@ def _binop(cx: Ctx, ins: Instruction, mn: str, logical: bool) -> None:
 @rule("Add")
 def lower_Add(cx, ins):
     """translateAddSubOp (autogen.cpp:2266-2301)."""
-    _binop(cx, ins, "add", False)
+    _binop(cx, ins, "add")
 
 
 @rule("Sub")
 def lower_Sub(cx, ins):
     """translateAddSubOp (autogen.cpp:2266-2307)."""
-    _binop(cx, ins, "sub", False)
+    _binop(cx, ins, "sub")
 
 
 @rule("And")
 def lower_And(cx, ins):
     """translateLogicalOp (autogen.cpp:2309-2345)."""
-    _binop(cx, ins, "and_", True)
+    _binop(cx, ins, "and_")
 
 
 @rule("Or")
 def lower_Or(cx, ins):
     """translateLogicalOp (autogen.cpp:2347-2351)."""
-    _binop(cx, ins, "orr", True)
+    _binop(cx, ins, "orr")
 
 
 @rule("Xor")
 def lower_Xor(cx, ins):
     """translateLogicalOp (autogen.cpp:2353-2357)."""
-    _binop(cx, ins, "eor", True)
+    _binop(cx, ins, "eor")
 
 
 @rule("Mul")

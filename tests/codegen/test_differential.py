@@ -798,8 +798,9 @@ KNOWN_BUGS = {"ABS-STORE-WIDTH (refused)": _abs_store_width_differs}
 
 
 def known_bug(fn):
-    """The name of a reported armjit bug this fragment hits, else None
-    (each one is in /work/notes/requests.md and has an xfail test below)."""
+    """The name of a known armjit limitation this fragment hits, else None
+    (each one is described in its predicate's docstring above, with a test
+    below pinning how armjit handles it)."""
     for ins in fn.instructions():
         for name, hit in KNOWN_BUGS.items():
             if hit(ins):
