@@ -36,16 +36,15 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from armjit.cinderxlog import process_facts
-from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
-from armjit.emit.errors import EncodingError
+from armjit.emit import SP, W, X, XZR, Assembler, mem, post, pre
 from armjit.lir import parse
-from armjit.lir.model import REG_SP, Function, Instruction, Reg
+from armjit.lir.model import Function, Instruction
 
 from . import abi
 from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
-from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
+from .lower import RULES, Ctx, LoweringError, lower_instruction
 
 __all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange"]
 
@@ -212,7 +211,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int,
     last_origin, last_title = None, None      # instructions of one HIR share its Origin
     position = a.position
     annotate_span = a.annotate_span
-    rules = RULES
+    lower = lower_instruction
     for b in fn.blocks:
         bid = b.id
         a.bind(cx.block_label(bid))
@@ -237,22 +236,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int,
                 title, start = t, s
             elif title is None:
                 title, start = "--unassigned--", s
-            # lower_instruction, inlined
-            fn_rule = rules.get(ins.opcode)
-            if fn_rule is None:
-                lower_instruction(cx, ins, bid)        # raises LoweringError
-            cx.ins = ins
-            try:
-                fn_rule(cx, ins)
-            except LoweringError as err:
-                if err.ins is None:
-                    raise LoweringError(str(err), ins, bid) from None
-                raise
-            except EncodingError as err:
-                raise LoweringError(f"encoding refused: {err}", ins, bid) from None
-            out = ins.output
-            if out.__class__ is Reg and (out.num == 29 or out.num == REG_SP) and ins.opcode != "Lea":
-                cx.sp_delta = None
+            lower(cx, ins, bid)
             e = position()
             ranges.append((bid, k, ins, s, e))
         if title is not None and e[0] > start[0]:
@@ -308,10 +292,8 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int,
               "prologue_exit": final.offset_of(prologue_exit)}
     labels.update(entries)
     he = labels["hard_exit"]
-    for k in range(64):
+    for k in range((final.offset_of(cx.exit_ret_label) - he) // 4 + 1):
         labels[("exit", k)] = he + 4 * k
-        if final.code[he + 4 * k:he + 4 * k + 4] == b"\xc0\x03\x5f\xd6":     # ret
-            break
     if stage2 is not None:
         labels["stage2"] = final.offset_of(stage2)
     if resume_entry is not None:

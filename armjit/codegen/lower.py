@@ -234,6 +234,7 @@ class Ctx:
         self._blocks: Dict[int, object] = {}
         self._deopt: Dict[int, object] = {}
         self.hard_exit_label = a.new_label("hard_exit")
+        self.exit_ret_label = None                 # the exit sequence's ret (EpilogueEnd)
         self.patchpoints: List[tuple] = []         # (patcher address, label, deopt idx)
         self.pcrel_sites: List[tuple] = []         # (label, nominal offset)
         self.yield_resume_labels: List[object] = []
@@ -1270,6 +1271,9 @@ def lower_EpilogueEnd(cx, ins):
         _save_restore(cx, fr, load=True)
     a.mov(SP, FP_REG)
     a.ldp(FP_REG, LR, post(SP, 16))
+    # the exit sequence hard_exit .. ret: its instructions are landmarks
+    # (CompiledFunction.labels[("exit", k)], armjit.verify.landmarks)
+    cx.exit_ret_label = a.here("exit_ret")
     a.ret()
     cx.sp_delta = None
 
@@ -1328,7 +1332,6 @@ def lower_instruction(cx: Ctx, ins: Instruction, block: Optional[int] = None) ->
                if ins.opcode in _FORBIDDEN else "has no aarch64 translation")
         raise LoweringError(f"opcode {ins.opcode} {why}", ins, block)
     cx.ins = ins
-    out = ins.output
     try:
         fn(cx, ins)
     except LoweringError as e:
@@ -1337,5 +1340,8 @@ def lower_instruction(cx: Ctx, ins: Instruction, block: Optional[int] = None) ->
         raise
     except EncodingError as e:
         raise LoweringError(f"encoding refused: {e}", ins, block) from None
-    if _is_reg(out) and out.num in (29, REG_SP) and ins.opcode not in ("Lea",):
+    # A write to SP or X29 invalidates env->sp_to_fp_delta (translateInstr,
+    # autogen.cpp:2658-2674); Lea only computes an address.
+    out = ins.output
+    if out.__class__ is Reg and (out.num == 29 or out.num == REG_SP) and ins.opcode != "Lea":
         cx.sp_delta = None
