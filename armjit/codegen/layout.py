@@ -209,7 +209,6 @@ class EntryPlan:
     has_static_entry: bool
     checks_argcount: bool  # GenerateArgcountCheckBlocks: two blocks vs one
     num_args: int
-    arg_loads: list[str]  # "Load vectorcall arguments" instructions
 
     @property
     def reentry_offset(self) -> int:
@@ -220,25 +219,10 @@ def entry_plan(meta: dict) -> EntryPlan:
     """PopulateEntryBlock (generator.cpp:699-766) for a function without
     primitive (double) args: GP args 0..6 go to X1..X7, loaded pairwise."""
     n = num_args(meta)
-    loads = ["mov x10, x1"]
-    regs = min(n, 7)
-    i = 0
-    while i < regs:
-        off = i * 8
-        mem = "[x10]" if off == 0 else f"[x10, #{off:#x}]"
-        if i + 1 < regs:
-            loads.append(f"ldp x{i + 1}, x{i + 2}, {mem}")
-            i += 2
-        else:
-            loads.append(f"ldr x{i + 1}, {mem}")
-            i += 1
-    if n > 7:
-        loads.append("add x10, x10, #0x38")
     flags = meta["flags"]
     checks = not (flags & (CO_VARARGS | CO_VARKEYWORDS)) and meta.get("kwonlyargcount", 0) == 0
     return EntryPlan(
         has_static_entry=bool(flags & CI_CO_STATICALLY_COMPILED),
         checks_argcount=checks,
         num_args=n,
-        arg_loads=loads,
     )
