@@ -234,6 +234,29 @@ def test_frame_slots_tile_the_frame(i):
 SPILL_NOT_IN_LIR = {"json.encoder/JSONEncoder.iterencode", "json.encoder/_make_iterencode"}
 
 
+_ARGS_LIR = """Function:
+BB %0
+       X1:Object = Lea [SP:Object + 0x10]:Object
+{redefine}
+[X1:Object + 0x8]:Object = Store X3:Object
+                   Call 4096(0x1000):Object
+
+"""
+
+
+@pytest.mark.parametrize("redefine, arg_area", [
+    # a D-register definition leaves X1 (the same number) an SP-based pointer:
+    # the store at [SP + 0x18, SP + 0x20) is part of the argument area
+    ("       D1:Double = Move X2:64bit", 32),
+    # redefining X1 itself ends it: only the Lea's own [SP + 0x10] counts
+    ("       X1:Object = Move X2:64bit", 16),
+])
+def test_outgoing_argument_area_through_a_lea_of_sp(redefine, arg_area):
+    """max_arg_buffer_size follows SP-based pointers (postalloc.cpp:537-593) up to the Call."""
+    fn = parse(_ARGS_LIR.format(redefine=redefine))
+    assert frame_facts(fn).max_arg_buffer_size == arg_area
+
+
 def test_spill_size_from_lir_alone():
     wrong = set()
     for i in range(len(DIRS)):
