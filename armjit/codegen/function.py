@@ -2,7 +2,8 @@
 CinderX's runtime expects (``NativeGenerator::generateCode``,
 Jit/codegen/gen_asm.cpp:1405-1711), assembled at its final address.
 
-Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
+Layout (gen_asm.cpp:1423-1436; entry offsets and the frame in armjit/codegen/abi.py,
+frame.py, layout.py)::
 
     +0   re-entry (entry-12): stp x29,x30,[sp,#-16]!; mov x29,sp; b correct_arg_count
     +12  vectorcall entry:    stp x29,x30,[sp,#-16]!; mov x29,sp
