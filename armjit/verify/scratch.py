@@ -35,7 +35,7 @@ from typing import Dict, List, Set
 import capstone
 
 from armjit.codegen.abi import CALLEE_SAVED_FP, CALLEE_SAVED_GP, SCRATCH_FP, SCRATCH_GP
-from armjit.lir.model import Imm, Ind, Reg, Stack
+from armjit.lir.model import Imm, Ind, Reg
 
 __all__ = ["ScratchError", "check_scratch", "expansion_writes", "SCRATCH"]
 

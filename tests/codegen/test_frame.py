@@ -161,7 +161,6 @@ def test_frame_matches_setup_frame(i):
 @ALL
 def test_frame_matches_epilogue(i):
     f = fn(i)
-    lay = frame_layout(f.fn, f.meta)
     eps = f.sec("Epilogue")
     if not eps:  # the generator exits through a LIR-restored FP; checked below
         assert is_generator(f.meta)
@@ -176,7 +175,6 @@ def test_frame_matches_epilogue(i):
 def test_generator_restores_via_footer():
     (i,) = [k for k in range(len(DIRS)) if is_generator(fn(k).meta)]
     f = fn(i)
-    lay = frame_layout(f.fn, f.meta)
     allins = [x for _, ins in f.secs for x in ins]
     cf = compiled(i)
     tail = armjit_exit_sequence(cf)
@@ -352,7 +350,6 @@ def test_deopt_exits(i):
     else:
         assert tramp == f.meta["deopt_trampoline"]
     # hard_exit_label: right after the return-value move in the epilogue
-    lay = frame_layout(f.fn, f.meta)
     hard = imm(s2[-3][2])
     allins = [x for _, ins in f.secs for x in ins]
     k = [a for a, _, _ in allins].index(hard)
