@@ -21,9 +21,10 @@ from typing import List, Tuple
 
 import capstone
 
+from armjit.cinderxlog import asmjit_sections
 from armjit.codegen.function import compile_dump
 
-__all__ = ["listing", "sections", "asmjit_sections", "main"]
+__all__ = ["listing", "sections", "diff", "main"]
 
 _md = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
 
@@ -69,29 +70,6 @@ def listing(cf) -> str:
         lines.append(title)
         lines.extend(body)
     return "\n".join(lines) + "\n"
-
-
-def asmjit_sections(text: str) -> List[Tuple[str, List[str]]]:
-    out: List[Tuple[str, List[str]]] = []
-    title, body, hir = None, [], []
-    for line in text.splitlines():
-        if line.startswith("JIT:"):
-            continue
-        if line.startswith("  0x"):
-            if title is None or hir:
-                title = "\n".join(hir) if hir else "--unassigned--"
-                hir = []
-                body = []
-                out.append((title, body))
-            body.append(line)
-        elif line.strip():
-            if not hir:
-                pass
-            hir.append(line)
-        else:
-            if hir and body is not None and not out:
-                pass
-    return out
 
 
 def _norm(line: str) -> str:

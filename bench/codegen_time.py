@@ -7,8 +7,8 @@ meta.json's ``compile_time_ns``: CinderX's force_compile wall time (the whole
 JIT pipeline: HIR, optimisation, LIR, register allocation, asmjit), measured
 under qemu-user when the corpus was collected:
 
-* ``compile_function`` (the original definition): frame layout from the LIR
-  text, frame checks, lowering every LIR instruction, assembly and
+* ``compile_function`` (the original definition): frame layout from the parsed
+  LIR, frame checks, lowering every LIR instruction, assembly and
   finalisation; the LIR is parsed and the process facts read beforehand,
   outside the timing;
 * the live path (what armjit must do per function in a live process):
@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure(repeat: int):
-    from armjit.codegen.function import compile_function, process_facts
+    from armjit.cinderxlog import process_facts
+    from armjit.codegen.function import compile_function
     from armjit.corpus.dev import function_dirs
     from armjit.lir import parse
     rows = []
@@ -48,18 +49,18 @@ def measure(repeat: int):
         prepared.append((d, meta, text, parse(text), process_facts(d)))
     # warm-up (imports, caches)
     d, meta, text, fn, facts = prepared[0]
-    compile_function(fn, meta, facts, meta["code_address"], text)
+    compile_function(fn, meta, facts, meta["code_address"])
     process_facts(d)
     parse(text)
     for d, meta, text, fn, facts in prepared:
         best = live = None
         for _ in range(repeat):
             t0 = time.perf_counter_ns()
-            cf = compile_function(fn, meta, facts, meta["code_address"], text)
+            cf = compile_function(fn, meta, facts, meta["code_address"])
             t = time.perf_counter_ns() - t0
             best = t if best is None else min(best, t)
             t0 = time.perf_counter_ns()
-            compile_function(parse(text), meta, process_facts(d), meta["code_address"], text)
+            compile_function(parse(text), meta, process_facts(d), meta["code_address"])
             t = time.perf_counter_ns() - t0
             live = t if live is None else min(live, t)
         rows.append({"name": meta["fullname"], "armjit_ns": best, "live_ns": live,

@@ -1,27 +1,27 @@
 """armjit.codegen: CinderX post-alloc LIR -> aarch64 machine code.
 
+* :mod:`armjit.codegen.abi` -- CinderX's aarch64 ABI facts (entry offsets, code
+  flags, scratch and callee-saved registers) and the frame diagram;
 * :mod:`armjit.codegen.lower` -- one rule per LIR opcode (:data:`RULES`);
 * :mod:`armjit.codegen.function` -- whole functions (:func:`compile_dump`);
-* :mod:`armjit.codegen.scratch` -- the scratch-register / clobber checker;
 * :mod:`armjit.codegen.frame`, :mod:`armjit.codegen.layout` -- the frame;
-* :mod:`armjit.codegen.equiv` -- the Unicorn equivalence harness;
-* :mod:`armjit.codegen.landmarks` -- code-pointer landmarks (asmjit's from its
-  listing, armjit's from its labels) that map one layout onto the other.
+  :mod:`armjit.codegen.framecheck` -- every stack access of the body lands in
+  its slot (part of compiling: a function that fails it is refused).
+
+Checking the output (the Unicorn equivalence harness, landmarks, the scratch
+checker, LIR fragments) is :mod:`armjit.verify`; reading CinderX's log and
+asmjit's listing is :mod:`armjit.cinderxlog`.
 """
 
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction  # noqa: F401
 
 
 def __getattr__(name):
-    if name in ("compile_dump", "compile_function", "CompiledFunction", "process_facts"):
+    if name in ("compile_dump", "compile_function", "CompiledFunction"):
         from . import function as _f
         return getattr(_f, name)
-    if name in ("check_scratch", "ScratchError"):
-        from . import scratch as _s
-        return getattr(_s, name)
     raise AttributeError(name)
 
 
 __all__ = ["COND", "RULES", "Ctx", "LoweringError", "lower_instruction", "compile_dump",
-           "compile_function", "CompiledFunction", "process_facts", "check_scratch",
-           "ScratchError"]
+           "compile_function", "CompiledFunction"]

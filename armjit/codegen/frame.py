@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from armjit.codegen.abi import CALLEE_SAVED_FP, CALLEE_SAVED_GP
+
 __all__ = [
     "FrameLayoutError",
     "Slot",
@@ -45,8 +47,6 @@ __all__ = [
     "FrameLayout",
     "GP_CALLEE_SAVED",
     "FP_CALLEE_SAVED",
-    "is_add_sub_imm",
-    "sub_immediate_plan",
 ]
 
 K_POINTER = 8
@@ -59,9 +59,9 @@ FRAME_HEADER_OVERHEAD = 16
 #: (gen_asm.cpp:1079-1083, "Frame size {} is too large").
 CINDERX_MAX_FRAME_SIZE = 0x7FFF
 
-#: CALLEE_SAVE_REGS (Jit/codegen/arch/aarch64.h:183-185), in PhyRegisterSet order.
-GP_CALLEE_SAVED = tuple(f"X{n}" for n in range(19, 29))
-FP_CALLEE_SAVED = tuple(f"D{n}" for n in range(8, 16))
+#: The callee-saved registers (abi.CALLEE_SAVED_GP/FP) by the names the LIR prints.
+GP_CALLEE_SAVED = tuple(f"X{n}" for n in CALLEE_SAVED_GP)
+FP_CALLEE_SAVED = tuple(f"D{n}" for n in CALLEE_SAVED_FP)
 
 
 class FrameLayoutError(ValueError):
@@ -79,29 +79,6 @@ def _norm_reg(name: str) -> str:
             f"{reg} is not callee-saved (X19-X28, D8-D15 are): it is never saved"
         )
     return reg
-
-
-def is_add_sub_imm(value: int) -> bool:
-    """asmjit arm::Utils::isAddSubImm: uimm12, or uimm12 << 12."""
-    if value < 0:
-        return False
-    return value < (1 << 12) or (value & 0xFFF == 0 and value < (1 << 24))
-
-
-def sub_immediate_plan(rd: str, rn: str, value: int) -> list[str]:
-    """The instructions of arch::sub_immediate (Jit/codegen/arch.cpp:107-121).
-
-    Returned as assembler text (lower case, Capstone-like).  ``mov x13, #imm``
-    stands for asmjit's ``mov`` pseudo-instruction, which expands to
-    movz/movn/movk/orr -- the encoder decides the words.
-    """
-    if value == 0:
-        return [] if rd == rn else [f"mov {rd}, {rn}"]
-    if is_add_sub_imm(value):
-        if value >= (1 << 12):
-            return [f"sub {rd}, {rn}, #{value >> 12:#x}, lsl #12"]
-        return [f"sub {rd}, {rn}, #{value:#x}"]
-    return [f"mov x13, #{value:#x}", f"sub {rd}, {rn}, x13"]
 
 
 @dataclass(frozen=True)
@@ -230,24 +207,6 @@ class FrameLayout:
                 ops.append(SaveOp("stp", (a, b), -(off + 16), -self.callee_save_base - (off + 16)))
                 off += 16
         return ops
-
-    def setup_frame_asm(self) -> list[str]:
-        """SetupFrame's instructions ("Allocate stack frame" + "Save callee-saved
-        registers").  Capstone prints unscaled single stores as ``stur``."""
-        out = sub_immediate_plan("sp", "sp", self.total_size)
-        out += sub_immediate_plan("x13", "x29", self.callee_save_base)
-        for op in self.save_ops:
-            out.append(op.asm())
-        return out
-
-    def epilogue_restore_asm(self) -> list[str]:
-        """EpilogueEnd after the return-value move (autogen.cpp:966-1046)."""
-        out: list[str] = []
-        if self.saved_regs:
-            out += sub_immediate_plan("x13", "x29", self.callee_save_base)
-            out += [op.asm(load=True) for op in self.save_ops]
-        out += ["mov sp, x29", "ldp x29, x30, [sp], #0x10", "ret"]
-        return out
 
     # ------------------------------------------------------------------ slots
     def _build_slots(self) -> list[Slot]:

@@ -2,7 +2,8 @@
 CinderX's runtime expects (``NativeGenerator::generateCode``,
 Jit/codegen/gen_asm.cpp:1405-1711), assembled at its final address.
 
-Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
+Layout (gen_asm.cpp:1423-1436; entry offsets and the frame in armjit/codegen/abi.py,
+frame.py, layout.py)::
 
     +0   re-entry (entry-12): stp x29,x30,[sp,#-16]!; mov x29,sp; b correct_arg_count
     +12  vectorcall entry:    stp x29,x30,[sp,#-16]!; mov x29,sp
@@ -17,7 +18,8 @@ Layout (gen_asm.cpp:1423-1436; docs in armjit/codegen/frame.py, layout.py)::
          constant pool (MovConstPool), then far-call veneers (ldr x16,#8; br x16; .quad)
 
 Process facts that the LIR does not carry (helper addresses, the CodeRuntime*,
-GenYieldPoint*) are read from the dump's asmjit listing by :func:`process_facts`.
+GenYieldPoint*) are read from the dump's asmjit listing by
+:func:`armjit.cinderxlog.process_facts`.
 Generators (heapq.merge in the dev corpus) get the resume entry after the
 body's exit (:func:`_resume_entry`); ``labels["gen_resume_entry"]`` and
 ``yield_points`` say where the runtime's CodeRuntime / GenYieldPoints must
@@ -29,30 +31,26 @@ dev-corpus function needs them).
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
-from armjit.emit.errors import EncodingError
+from armjit.cinderxlog import process_facts
+from armjit.emit import SP, W, X, XZR, Assembler, mem, post, pre
 from armjit.lir import parse
-from armjit.lir.model import REG_SP, Function, Instruction, Reg
+from armjit.lir.model import Function, Instruction
 
+from . import abi
 from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
-from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
+from .lower import RULES, Ctx, LoweringError, lower_instruction
 
-__all__ = ["CompiledFunction", "compile_dump", "compile_function", "process_facts",
-           "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
+__all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange"]
 
-REENTRY_OFFSET = -12        # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h:38-63)
-STATIC_ENTRY_OFFSET = -28   # JITRT_STATIC_ENTRY_OFFSET
-CI_CO_STATICALLY_COMPILED = 0x4000
-
-X10, X13, X28, X29, X30 = X[10], X[13], X[28], X[29], X[30]
+X10, X13, X16 = X[abi.EXTRA_ARGS_REG], X[abi.SCRATCH_0], X[abi.SCRATCH_BR]
+X28, X29, X30 = X[abi.SCRATCH_DEOPT], X[abi.FRAME_POINTER], X[abi.LINK_REGISTER]
 
 
 @dataclass
@@ -77,7 +75,7 @@ class CompiledFunction:
     name: str = ""
     final: object = None
     # landmark -> code offset: "reentry", "vectorcall", "hard_exit", "stage2",
-    # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.codegen.landmarks)
+    # "prologue_exit", ("deopt", idx), ("deopt_ret", idx) (armjit.verify.landmarks)
     labels: Dict[object, int] = field(default_factory=dict)
     # generators: (GenYieldPoint*, resume offset) per yield, in LIR order
     yield_points: List[Tuple[int, int]] = field(default_factory=list)
@@ -99,184 +97,6 @@ class CompiledFunction:
     @property
     def vectorcall_entry(self) -> int:
         return self.address + self.entries["vectorcall"]
-
-
-# ------------------------------------------------------------------ process facts
-
-_LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
-
-
-def _listing(text: str):
-    """(section title, address, mnemonic, operands) of each instruction line."""
-    title = None
-    out = []
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m:
-            out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
-        elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
-            title = line.strip()
-    return out
-
-
-def _imm(s: str) -> int:
-    s = s.strip().lstrip("#")
-    return int(s, 0)
-
-
-def _mov_value(seq) -> Optional[int]:
-    """The value a mov/movk sequence leaves in its register (Capstone text)."""
-    v = None
-    for mn, ops in seq:
-        parts = [p.strip() for p in ops.split(",")]
-        if mn == "mov" and len(parts) == 2 and parts[1].startswith("#"):
-            v = _imm(parts[1]) & ((1 << 64) - 1)
-        elif mn == "movk" and v is not None:
-            sh = _imm(parts[2].split()[-1]) if len(parts) > 2 else 0
-            v = (v & ~(0xFFFF << sh)) | (_imm(parts[1]) << sh)
-        elif mn == "mov" and parts[1] in ("xzr", "wzr"):
-            v = 0
-        else:
-            return None
-    return v
-
-
-# Targeted scans for process_facts: only the sections whose titles matter are
-# read (a listing with a line break other than "\n" -- str.splitlines() breaks
-# at more -- goes through the per-line _listing instead).  [^\S\n] is \s
-# within one line; a title line is what _listing takes as one.
-_ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
-_FACT_LITERALS = ("Keyword argument dispatch", "Check if called with correct argcount",
-                  "Deoptimization exits", "load thread state", "load tstate")
-_BL_LINE = re.compile(r"^[^\S\n]+0x[0-9a-f]+:[^\S\n]+bl(?![^\s])[^\S\n]*(.*)$", re.M)
-_YIELD_STORE = re.compile(r"str\s+x13, \[x29, #0x")      # necessary for a yield point
-_GI_LOAD = re.compile(r"ldr\s+x9, \[x0, #0x")            # necessary for gi_jit_data_offset
-
-
-def _plain_lines(text: str) -> bool:
-    if text.isascii():
-        return not any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e")
-    return re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text) is None
-
-
-def process_facts(dirpath) -> dict:
-    """Addresses from the asmjit dump that the post-alloc LIR does not state
-    (they belong to the process that compiled the function):
-
-    * ``kw_helper`` (rt::callWithKeywordArgs[Simple]), ``argcount_helper``
-      (rt::callWithIncorrectArgcount), ``tstate_getter``
-      (_PyThreadState_GetCurrent): ``bl`` targets of the annotated sections,
-      through asmjit's ``ldr x16,#8; br x16; .quad`` stubs;
-    * ``code_rt``: the CodeRuntime* of the stage-2 deopt block;
-    * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
-      ``[x29, #off]`` before each yield (generators).
-    """
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    return _facts_of_listing((d / "asmjit.asm").read_text(), (d / "asmjit.bin").read_bytes(),
-                             meta["code_address"], meta.get("deopt_trampoline"))
-
-
-def _facts_of_listing(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
-    def resolve(t):
-        off = t - base
-        if 0 <= off <= len(binary) - 16:
-            w0 = int.from_bytes(binary[off:off + 4], "little")
-            w1 = int.from_bytes(binary[off + 4:off + 8], "little")
-            if w0 == 0x58000050 and w1 == 0xD61F0200:      # ldr x16, #8 ; br x16
-                return int.from_bytes(binary[off + 8:off + 16], "little")
-        return t
-
-    facts: dict = {"deopt_trampoline": deopt_trampoline}
-    lines = None
-    if not _plain_lines(text):
-        lines = _listing(text)
-        bls = [(title, ops) for title, addr, mn, ops in lines if mn == "bl"]
-        deopt = [(mn, ops) for title, _, mn, ops in lines if title == "Deoptimization exits"]
-    else:
-        # What the per-line _listing gives for the sections that matter: the
-        # first bl of each helper section, the instructions of the
-        # "Deoptimization exits" sections.
-        bls, deopt = [], []
-        found = set()
-        # candidate title lines: every line holding one of the literals (a
-        # superset; each is then classified exactly as the per-line scan would)
-        starts = set()
-        for lit in _FACT_LITERALS:
-            k = text.find(lit)
-            while k >= 0:
-                starts.add(text.rfind("\n", 0, k) + 1)
-                k = text.find(lit, k + len(lit))
-        for ls in sorted(starts):
-            line_end = text.find("\n", ls)
-            if line_end < 0:
-                break                   # a title on the last line has no section
-            line = text[ls:line_end]
-            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
-                continue                # not a title line
-            title = line.strip()
-            if title.startswith("Keyword argument dispatch"):
-                kind = "kw_helper"
-            elif title == "Check if called with correct argcount":
-                kind = "argcount_helper"
-            elif "load thread state" in title or "load tstate" in title:
-                kind = "tstate_getter"
-            elif title == "Deoptimization exits":
-                kind = "deopt"
-            else:
-                continue
-            nxt = _ANY_TITLE.search(text, line_end)
-            sec_end = nxt.start() if nxt is not None else len(text)
-            if kind == "deopt":
-                deopt += [(mn, ops) for _, _, mn, ops in _listing(text[line_end:sec_end])]
-                continue
-            if kind in found:
-                continue
-            bl = _BL_LINE.search(text, line_end, sec_end)
-            if bl is not None:
-                found.add(kind)
-                bls.append((title, bl.group(1).strip()))
-    for title, ops in bls:
-        t = resolve(_imm(ops))
-        if title and title.startswith("Keyword argument dispatch"):
-            facts.setdefault("kw_helper", t)
-        elif title == "Check if called with correct argcount":
-            facts.setdefault("argcount_helper", t)
-        elif title and ("load thread state" in title or "load tstate" in title):
-            facts.setdefault("tstate_getter", t)
-    seq = [(mn, ops) for mn, ops in deopt
-           if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
-    if seq:
-        facts["code_rt"] = _mov_value(seq)
-    yields = _YIELD_STORE.search(text) is not None
-    gi = _GI_LOAD.search(text) is not None
-    if (yields or gi) and lines is None:
-        lines = _listing(text)
-    pts, off = [], None
-    for i, (title, addr, mn, ops) in enumerate(lines if yields else ()):
-        m = re.fullmatch(r"x13, \[x29, #(0x[0-9a-f]+)\]", ops) if mn == "str" else None
-        if m:
-            j = i
-            seq = []
-            while j > 0 and lines[j - 1][2] in ("mov", "movk") and lines[j - 1][3].startswith(("x13", "w13")):
-                j -= 1
-                seq.insert(0, (lines[j][2], lines[j][3]))
-            v = _mov_value(seq) if seq else None
-            if v is not None:
-                pts.append(v)
-                off = int(m.group(1), 16)
-    if pts:
-        facts["gen_yield_points"] = pts
-        facts["gen_yield_point_offset"] = off
-    # gi_jit_data_offset = _PyObject_VAR_SIZE(gen_type, _PyFrame_NumSlotsForCodeObject(code))
-    # (gen_asm.cpp:1251-1256): the resume entry's ``ldr x9, [x0, #off]``
-    # (PopulateResumeEntryBlock, generator.cpp:585-665).
-    for i, (title, addr, mn, ops) in enumerate(lines[:-1] if gi else ()):
-        m = re.fullmatch(r"x9, \[x0, #(0x[0-9a-f]+)\]", ops) if mn == "ldr" else None
-        if m and lines[i + 1][2:] == ("ldr", "x8, [x29]"):
-            facts["gi_jit_data_offset"] = int(m.group(1), 16)
-            break
-    return facts
 
 
 # ------------------------------------------------------------------ assembly
@@ -311,25 +131,19 @@ def _resume_entry(cx: Ctx, gi_off: int):
         a.mov(X29, X9)
         a.ldr(X8, mem(X29, 0x18))
         a.str(XZR, mem(X29, 0x18))
-        a.ldr(X[16], mem(X8, 0))
-        a.br(X[16])
+        a.ldr(X16, mem(X8, 0))
+        a.br(X16)
     return lab
 
 
-def _origin_title(ins: Instruction) -> Optional[str]:
-    if ins.origin is None:
-        return None
-    return ins.origin.hir
-
-
-def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: str,
+def compile_function(fn: Function, meta: dict, facts: dict, address: int,
                      *, pcrel: bool = True) -> CompiledFunction:
     t0 = time.perf_counter_ns()
     flags = meta["flags"]
-    if flags & CI_CO_STATICALLY_COMPILED:
+    if flags & abi.CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
     gen = is_generator(meta)
-    frame = frame_layout(text, meta)
+    frame = frame_layout(fn, meta)
     frame.check()                       # slots: no overlap, aligned, args at [SP+0..]
     if not gen and meta.get("stack_size") is not None and frame.total_size != meta["stack_size"]:
         # The layout is derived from the LIR (spills, argument area, saves); it
@@ -342,7 +156,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         # generator X29 addresses the heap GenDataFooter after the prologue,
         # generator.cpp:6163-6187, which the native FrameLayout does not describe.)
         check_frame_accesses(fn, frame)
-    a = Assembler(base=address, veneer_scratch=X[16])
+    a = Assembler(base=address, veneer_scratch=X16)
     cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
     plan = entry_plan(meta)
     correct = a.new_label("correct_arg_count")
@@ -398,7 +212,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     last_origin, last_title = None, None      # instructions of one HIR share its Origin
     position = a.position
     annotate_span = a.annotate_span
-    rules = RULES
+    lower = lower_instruction
     for b in fn.blocks:
         bid = b.id
         a.bind(cx.block_label(bid))
@@ -423,22 +237,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
                 title, start = t, s
             elif title is None:
                 title, start = "--unassigned--", s
-            # lower_instruction, inlined
-            fn_rule = rules.get(ins.opcode)
-            if fn_rule is None:
-                lower_instruction(cx, ins, bid)        # raises LoweringError
-            cx.ins = ins
-            try:
-                fn_rule(cx, ins)
-            except LoweringError as err:
-                if err.ins is None:
-                    raise LoweringError(str(err), ins, bid) from None
-                raise
-            except EncodingError as err:
-                raise LoweringError(f"encoding refused: {err}", ins, bid) from None
-            out = ins.output
-            if out.__class__ is Reg and (out.num == 29 or out.num == REG_SP) and ins.opcode != "Lea":
-                cx.sp_delta = None
+            lower(cx, ins, bid)
             e = position()
             ranges.append((bid, k, ins, s, e))
         if title is not None and e[0] > start[0]:
@@ -483,7 +282,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     # PC-relative materialisations assumed their nominal position.
     for lab, nominal in cx.pcrel_sites:
         if final.offset_of(lab) != nominal:
-            return compile_function(fn, meta, facts, address, text, pcrel=False)
+            return compile_function(fn, meta, facts, address, pcrel=False)
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
         _raw_ranges=ranges,
@@ -494,10 +293,8 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
               "prologue_exit": final.offset_of(prologue_exit)}
     labels.update(entries)
     he = labels["hard_exit"]
-    for k in range(64):
+    for k in range((final.offset_of(cx.exit_ret_label) - he) // 4 + 1):
         labels[("exit", k)] = he + 4 * k
-        if final.code[he + 4 * k:he + 4 * k + 4] == b"\xc0\x03\x5f\xd6":     # ret
-            break
     if stage2 is not None:
         labels["stage2"] = final.offset_of(stage2)
     if resume_entry is not None:
@@ -528,8 +325,7 @@ def compile_dump(dirpath, address: Optional[int] = None) -> CompiledFunction:
     ``address`` (default: meta.json's code_address, where asmjit's code lived)."""
     d = Path(dirpath)
     meta = json.loads((d / "meta.json").read_text())
-    text = (d / "postalloc.lir").read_text()
-    fn = parse(text)
+    fn = parse((d / "postalloc.lir").read_text())
     facts = process_facts(d)
     addr = meta["code_address"] if address is None else address
-    return compile_function(fn, meta, facts, addr, text)
+    return compile_function(fn, meta, facts, addr)

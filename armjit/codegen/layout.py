@@ -1,10 +1,9 @@
-"""Whole-function facts that armjit needs and the post-alloc LIR text does not state.
+"""Whole-function facts that armjit needs and the post-alloc LIR does not state.
 
-This module reads the "after postalloc rewrites" LIR dump with a few regular
-expressions (it does not depend on armjit.lir) plus meta.json, and derives
-what gen_asm.cpp adds around the LIR body: the frame (`FrameLayout`), the
-entry sequence, the stage-1 deopt exits and the constant pool.  The rules and
-their CinderX sources are in docs/codegen-layout.md.
+From the parsed "after postalloc rewrites" LIR (:class:`armjit.lir.model.Function`)
+and meta.json this module derives what gen_asm.cpp adds around the LIR body:
+the frame (`FrameLayout`), the entry sequence, the stage-1 deopt exits and the
+constant pool.  The rules and their CinderX sources are in docs/codegen-layout.md.
 """
 
 from __future__ import annotations
@@ -12,53 +11,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from armjit.codegen.frame import (
-    FP_CALLEE_SAVED,
-    FRAME_HEADER_OVERHEAD,
-    GP_CALLEE_SAVED,
-    K_POINTER,
-    K_STACK_ALIGN,
-    FrameLayout,
+from armjit.codegen.abi import (
+    CALLEE_SAVED_FP,
+    CALLEE_SAVED_GP,
+    CI_CO_STATICALLY_COMPILED,
+    CO_FLAGS_ANY_GENERATOR,
+    CO_VARARGS,
+    CO_VARKEYWORDS,
+    REENTRY_OFFSET,
 )
+from armjit.codegen.frame import FRAME_HEADER_OVERHEAD, K_POINTER, K_STACK_ALIGN, FrameLayout
+from armjit.lir.model import REG_SP, Function, Ind, Reg, Stack
 
-__all__ = ["LirFrameFacts", "lir_frame_facts", "frame_layout", "EntryPlan", "entry_plan", "num_args"]
+__all__ = ["LirFrameFacts", "frame_facts", "frame_layout", "EntryPlan", "entry_plan", "num_args"]
 
-# CPython code flags (Include/cpython/code.h, 3.14)
-CO_VARARGS = 0x4
-CO_VARKEYWORDS = 0x8
-CO_GENERATOR = 0x20
-CO_COROUTINE = 0x80
-CO_ITERABLE_COROUTINE = 0x100
-CO_ASYNC_GENERATOR = 0x200
-K_CO_FLAGS_ANY_GENERATOR = CO_ASYNC_GENERATOR | CO_COROUTINE | CO_GENERATOR | CO_ITERABLE_COROUTINE
-CI_CO_STATICALLY_COMPILED = 0x4000  # Common/extra-py-flags.h:13 (3.14+)
-PY_VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 
-_STK = re.compile(r"\[X29\((-?\d+)\)\]")
-# \b([XWD])(\d+): -- the word boundary written as a lookbehind after the
-# letter, so that the regex engine can skip to the next X/W/D (twice as fast)
-_REG = re.compile(r"([XWD])(?<!\w.)(\d+):")
-_IMM = r"(\d+)\(0x[0-9a-f]+\)"
-_LEA_SP = re.compile(r"^\s*X(\d+):\S+ = Lea \[SP:\S+(?: \+ 0x([0-9a-f]+))?\]")
-_IND_STORE = re.compile(r"^\[(X\d+|SP):\S+(?: ([+-]) 0x([0-9a-f]+))?\]:(\w+) = Store")
-_STORE_PAIR = re.compile(r"^\s*StorePair " + _IMM + r":\w+, (X\d+|SP):")
-_DEF = re.compile(r"^\s*([XWD]\d+):\S+ = (\w+)")
+# The HIR comment of a ReserveStack (e.g. "# v315:CPtr = ReserveStack<2>"): n
+# pointer slots, of which the LIR keeps no operand; env->reserve_stack_size is
+# the largest, 16-aligned (generator.cpp:5706-5718).
 _RESERVE = re.compile(r"^# v\d+:\S+ = ReserveStack<(\d+)>")
-_DEOPT = re.compile(r"^\s+(?:Guard|A64GuardCC|DeoptPatchpoint) [^,]+, " + _IMM)
-_CONSTPOOL = re.compile(r"= MovConstPool " + _IMM)
-_CALL = re.compile(r"^\s+Call ")
-_SIZES = {"8bit": 1, "16bit": 2, "32bit": 4, "64bit": 8, "Object": 8, "Double": 8, "ObjectUntagged": 8}
 
 
 def _align16(n: int) -> int:
     return (n + K_STACK_ALIGN - 1) & ~(K_STACK_ALIGN - 1)
-
-
-def _code_lines(text: str):
-    for line in text.splitlines():
-        if not line or line.startswith(("#", "JIT:", "Function:", "BB %")):
-            continue
-        yield line
 
 
 @dataclass
@@ -76,89 +51,100 @@ class LirFrameFacts:
     const_pool_values: list[int] = field(default_factory=list)  # first-use order, unique
 
 
-def lir_frame_facts(text: str) -> LirFrameFacts:
+_ACCESS_BYTES = {"8bit": 1, "16bit": 2, "32bit": 4, "64bit": 8, "Object": 8, "Double": 8,
+                 "ObjectUntagged": 8}
+_CALLEE_SAVED_NUMS = frozenset(CALLEE_SAVED_GP) | frozenset(32 + n for n in CALLEE_SAVED_FP)
+_DEOPT_EXITS = frozenset(("Guard", "A64GuardCC", "DeoptPatchpoint"))   # isDeoptExit, ops.cpp:178
+
+
+def frame_facts(fn: Function) -> LirFrameFacts:
+    """What the post-alloc LIR ``fn`` says about the frame (one pass over the
+    parsed instructions)."""
     f = LirFrameFacts()
-    sp_bases: dict[str, int] = {}  # register -> SP offset it was Lea'd from
-    extent = 0  # SP-relative bytes used by the pending call
+    stack_offsets, lea_offsets, spill_offsets = f.stack_offsets, f.lea_stack_offsets, f.spill_offsets
+    regs: set = set()                   # register numbers named anywhere
+    sp_bases: dict = {}                 # GP register number -> SP offset it was Lea'd from
+    extent = 0                          # SP-relative bytes used by the pending call
+    reserve = 0
     after_tstate = False
-    deopt: set[int] = set()
-    pool: dict[int, None] = {}
-    kept: list[str] = []
-    no_offs: list = []
-    for line in text.splitlines():
-        if not line:
-            continue
-        c = line[0]
-        if c == "#":
-            # (only a comment line can be a ReserveStack one: _RESERVE starts with "# v")
-            m = _RESERVE.match(line) if "ReserveStack<" in line else None
-            if m:
-                f.reserve_stack_size = max(f.reserve_stack_size,
-                                           _align16(int(m.group(1)) * K_POINTER))
-            continue
-        if (c == "J" or c == "F" or c == "B") and line.startswith(("JIT:", "Function:", "BB %")):
-            continue
-        # ---- stack slots
-        if "[X29(" in line:
-            offs = [int(x) for x in _STK.findall(line)]
-            is_lea = " = Lea [X29(" in line
-            if offs:
-                f.stack_offsets.update(offs)
-                (f.lea_stack_offsets if is_lea else f.spill_offsets).update(offs)
-        else:
-            offs, is_lea = no_offs, False       # (" = Lea [X29(" holds "[X29(")
-        if after_tstate:
-            if is_lea and offs:
-                f.frame_lea_offset = offs[0]
-            after_tstate = False
-        if f.frame_lea_offset is None and "= LoadThreadState" in line:
-            after_tstate = True
-        kept.append(line)          # callee-saved registers: one findall at the end
-        # ---- outgoing argument area (postalloc.cpp:317-760)
-        m = _LEA_SP.match(line) if "Lea [SP:" in line else None
-        if m:
-            base = int(m.group(2) or "0", 16)
-            sp_bases[f"X{m.group(1)}"] = base
-            extent = max(extent, base)
-        elif sp_bases:
-            d = _DEF.match(line)
-            if d:
-                sp_bases.pop("X" + d.group(1)[1:], None)
-        m = _IND_STORE.match(line) if line[0] == "[" else None
-        if m:
-            reg, sign, off = m.group(1), m.group(2), int(m.group(3) or "0", 16)
-            off = -off if sign == "-" else off
-            size = _SIZES.get(m.group(4), 8)
-            if reg == "SP":
-                extent = max(extent, off + size)
-            elif reg in sp_bases:
-                extent = max(extent, sp_bases[reg] + off + size)
-        m = _STORE_PAIR.match(line) if "StorePair " in line else None
-        if m:
-            off, reg = int(m.group(1)), m.group(2)
-            if off >= 1 << 63:
-                off -= 1 << 64
-            if reg == "SP":
-                extent = max(extent, off + 16)
-            elif reg in sp_bases:
-                extent = max(extent, sp_bases[reg] + off + 16)
-        if "Call " in line and (_CALL.match(line) or " = Call " in line):
-            f.max_arg_buffer_size = max(f.max_arg_buffer_size, _align16(extent))
-            extent = 0
-            sp_bases.clear()
-        # ---- deopt exits and the constant pool
-        m = _DEOPT.match(line) if ("Guard" in line or "DeoptPatchpoint" in line) else None
-        if m:
-            deopt.add(int(m.group(1)))
-        m = _CONSTPOOL.search(line) if "MovConstPool" in line else None
-        if m:
-            pool.setdefault(int(m.group(1)), None)
-    # ---- callee-saved registers mentioned
-    for kind, num in set(_REG.findall("\n".join(kept))):
-        n = int(num)
-        name = f"D{n}" if kind == "D" else f"X{n}"
-        if name in GP_CALLEE_SAVED or name in FP_CALLEE_SAVED:
-            f.callee_saved_used.add(name)
+    frame_lea = None
+    deopt: set = set()
+    pool: dict = {}
+    last_origin = None
+    for b in fn.blocks:
+        for ins in b.instructions:
+            o = ins.origin
+            if o is not None and o is not last_origin:
+                last_origin = o
+                for line in o.lines:
+                    if "ReserveStack<" in line and (m := _RESERVE.match(line)):
+                        reserve = max(reserve, _align16(int(m.group(1)) * K_POINTER))
+            op = ins.opcode
+            out = ins.output
+            ins_stack = None
+            # every operand: stack slots, registers
+            for x in (out, *ins.inputs):
+                c = x.__class__
+                if c is Reg:
+                    regs.add(x.num)
+                elif c is Stack:
+                    if ins_stack is None:
+                        ins_stack = []
+                    ins_stack.append(x.offset)
+                elif c is Ind:
+                    regs.add(x.base.num)
+                    if x.index is not None:
+                        regs.add(x.index.num)
+            if ins_stack is not None:
+                stack_offsets.update(ins_stack)
+                (lea_offsets if op == "Lea" else spill_offsets).update(ins_stack)
+            # the frame header: the Lea right after the first LoadThreadState
+            # (emitLoadFrame, generator.cpp:6157)
+            if after_tstate:
+                if op == "Lea" and ins_stack is not None:
+                    frame_lea = ins_stack[0]
+                after_tstate = False
+            if frame_lea is None and op == "LoadThreadState":
+                after_tstate = True
+            # the outgoing argument area (postalloc.cpp:317-760): SP-based
+            # stores, directly or through a Lea of [SP + off], up to the Call
+            if op == "Lea" and out.__class__ is Reg and out.is_gp:
+                a = ins.inputs[0]
+                if (a.__class__ is Ind and a.base.num == REG_SP and a.index is None
+                        and a.offset >= 0):
+                    sp_bases[out.num] = a.offset
+                    extent = max(extent, a.offset)
+                elif sp_bases:
+                    sp_bases.pop(out.num, None)
+            elif sp_bases and out.__class__ is Reg and out.is_gp:
+                sp_bases.pop(out.num, None)
+            if op == "Store":
+                if out.__class__ is Ind and out.index is None:
+                    base = out.base.num
+                    end = out.offset + _ACCESS_BYTES[out.dtype]
+                    if base == REG_SP:
+                        extent = max(extent, end)
+                    elif base in sp_bases:
+                        extent = max(extent, sp_bases[base] + end)
+            elif op == "StorePair":
+                off = ins.inputs[0].signed
+                base = ins.inputs[1].num
+                if base == REG_SP:
+                    extent = max(extent, off + 16)
+                elif base in sp_bases:
+                    extent = max(extent, sp_bases[base] + off + 16)
+            elif op == "Call":
+                f.max_arg_buffer_size = max(f.max_arg_buffer_size, _align16(extent))
+                extent = 0
+                sp_bases.clear()
+            elif op in _DEOPT_EXITS:
+                deopt.add(ins.inputs[1].value)
+            elif op == "MovConstPool":
+                pool.setdefault(ins.inputs[0].value, None)
+    f.reserve_stack_size = reserve
+    f.frame_lea_offset = frame_lea
+    for n in regs & _CALLEE_SAVED_NUMS:
+        f.callee_saved_used.add(f"D{n - 32}" if n >= 32 else f"X{n}")
     f.deopt_ids = sorted(deopt)
     f.const_pool_values = list(pool)
     return f
@@ -176,17 +162,17 @@ def num_args(meta: dict) -> int:
 
 
 def is_generator(meta: dict) -> bool:
-    return bool(meta["flags"] & K_CO_FLAGS_ANY_GENERATOR)
+    return bool(meta["flags"] & CO_FLAGS_ANY_GENERATOR)
 
 
-def frame_layout(text: str, meta: dict, *, use_meta_spill: bool = True) -> FrameLayout:
-    """The FrameLayout of a corpus function.
+def frame_layout(fn: Function, meta: dict, *, use_meta_spill: bool = True) -> FrameLayout:
+    """The FrameLayout of the post-alloc LIR function ``fn`` with its meta.json.
 
     With ``use_meta_spill`` (default) the spill size is meta.json's
     ``spill_stack_size``; otherwise it is reconstructed from the LIR alone
     (frame-header Lea, deepest inlined-frame Lea, deepest spill slot).
     """
-    facts = lir_frame_facts(text)
+    facts = frame_facts(fn)
     gen = is_generator(meta)
     fh = 0 if gen else (None if facts.frame_lea_offset is None else -facts.frame_lea_offset + FRAME_HEADER_OVERHEAD)
     inline = None
@@ -223,40 +209,20 @@ class EntryPlan:
     has_static_entry: bool
     checks_argcount: bool  # GenerateArgcountCheckBlocks: two blocks vs one
     num_args: int
-    arg_loads: list[str]  # "Load vectorcall arguments" instructions
 
     @property
     def reentry_offset(self) -> int:
-        return -12  # JITRT_CALL_REENTRY_OFFSET (Jit/compiled_function.h)
-
-    @property
-    def static_entry_offset(self) -> int | None:
-        return -28 if self.has_static_entry else None
+        return REENTRY_OFFSET
 
 
 def entry_plan(meta: dict) -> EntryPlan:
     """PopulateEntryBlock (generator.cpp:699-766) for a function without
     primitive (double) args: GP args 0..6 go to X1..X7, loaded pairwise."""
     n = num_args(meta)
-    loads = ["mov x10, x1"]
-    regs = min(n, 7)
-    i = 0
-    while i < regs:
-        off = i * 8
-        mem = "[x10]" if off == 0 else f"[x10, #{off:#x}]"
-        if i + 1 < regs:
-            loads.append(f"ldp x{i + 1}, x{i + 2}, {mem}")
-            i += 2
-        else:
-            loads.append(f"ldr x{i + 1}, {mem}")
-            i += 1
-    if n > 7:
-        loads.append("add x10, x10, #0x38")
     flags = meta["flags"]
     checks = not (flags & (CO_VARARGS | CO_VARKEYWORDS)) and meta.get("kwonlyargcount", 0) == 0
     return EntryPlan(
         has_static_entry=bool(flags & CI_CO_STATICALLY_COMPILED),
         checks_argcount=checks,
         num_args=n,
-        arg_loads=loads,
     )

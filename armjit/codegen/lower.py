@@ -35,20 +35,20 @@ from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, 
 from armjit.lir.model import Mem as LMem
 from armjit.lir.ops import Condition, GuardKind
 
+from . import abi
+from .abi import SCRATCH_FP, SCRATCH_GP
+
 
 @functools.lru_cache(maxsize=4096)
 def _mov_cost64(value: int) -> int:
     """imm.mov_imm_cost(value, 64), memoised (helper and object addresses recur)."""
     return imm.mov_imm_cost(value, 64)
 
-__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction", "SCRATCH_GP", "SCRATCH_FP"]
+__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction"]
 
 MASK64 = (1 << 64) - 1
-X13, X14, X16 = X[13], X[14], X[16]
-FP_REG, LR = X[29], X[30]
-#: CinderX's scratch registers (arch.h:72-102; DISALLOWED_REGISTERS, aarch64.h:177-179).
-SCRATCH_GP = (13, 14, 16)
-SCRATCH_FP = (16, 17)
+X13, X14, X16 = X[abi.SCRATCH_0], X[abi.SCRATCH_1], X[abi.SCRATCH_BR]
+FP_REG, LR = X[abi.FRAME_POINTER], X[abi.LINK_REGISTER]
 _SCRATCH_ALL = tuple(X[r] for r in SCRATCH_GP)
 NOP = 0xD503201F
 
@@ -234,6 +234,7 @@ class Ctx:
         self._blocks: Dict[int, object] = {}
         self._deopt: Dict[int, object] = {}
         self.hard_exit_label = a.new_label("hard_exit")
+        self.exit_ret_label = None                 # the exit sequence's ret (EpilogueEnd)
         self.patchpoints: List[tuple] = []         # (patcher address, label, deopt idx)
         self.pcrel_sites: List[tuple] = []         # (label, nominal offset)
         self.yield_resume_labels: List[object] = []
@@ -361,7 +362,7 @@ class Ctx:
                 return
         self.ldst(op, rt, FP_REG, loc, scratch)
 
-    def ind(self, op: Ind, size: int, s0: GpReg, s1: GpReg):
+    def ind(self, op: Ind, size: int, s1: GpReg):
         """ptrIndirect (autogen.cpp:1672-1700): a Mem for ``[base + index<<m + off]``
         (register-offset form when possible), or (Mem(base'), offset) to be
         resolved by :meth:`ldst`.  Returns (base, offset, Mem-or-None)."""
@@ -382,7 +383,7 @@ class Ctx:
         return base, off, None
 
     def access(self, op: str, rt, ind: Ind, size: int, s0: GpReg, s1: GpReg) -> None:
-        base, off, m = self.ind(ind, size, s0, s1)
+        base, off, m = self.ind(ind, size, s1)
         if m is not None:
             getattr(self.a, op)(rt, m)
         else:
@@ -920,7 +921,7 @@ def lower_A64SelectCC(cx: Ctx, ins: Instruction) -> None:
     cx.a.csel(gpw(ins.output), gpw(ins.inputs[1]), gpw(ins.inputs[2]), cond)
 
 
-def _binop(cx: Ctx, ins: Instruction, mn: str, logical: bool) -> None:
+def _binop(cx: Ctx, ins: Instruction, mn: str) -> None:
     out = _dst(ins)
     rd, rn = gpw(out), gpw(ins.inputs[0])
     b = ins.inputs[1]
@@ -938,31 +939,31 @@ def _binop(cx: Ctx, ins: Instruction, mn: str, logical: bool) -> None:
 @rule("Add")
 def lower_Add(cx, ins):
     """translateAddSubOp (autogen.cpp:2266-2301)."""
-    _binop(cx, ins, "add", False)
+    _binop(cx, ins, "add")
 
 
 @rule("Sub")
 def lower_Sub(cx, ins):
     """translateAddSubOp (autogen.cpp:2266-2307)."""
-    _binop(cx, ins, "sub", False)
+    _binop(cx, ins, "sub")
 
 
 @rule("And")
 def lower_And(cx, ins):
     """translateLogicalOp (autogen.cpp:2309-2345)."""
-    _binop(cx, ins, "and_", True)
+    _binop(cx, ins, "and_")
 
 
 @rule("Or")
 def lower_Or(cx, ins):
     """translateLogicalOp (autogen.cpp:2347-2351)."""
-    _binop(cx, ins, "orr", True)
+    _binop(cx, ins, "orr")
 
 
 @rule("Xor")
 def lower_Xor(cx, ins):
     """translateLogicalOp (autogen.cpp:2353-2357)."""
-    _binop(cx, ins, "eor", True)
+    _binop(cx, ins, "eor")
 
 
 @rule("Mul")
@@ -1270,6 +1271,9 @@ def lower_EpilogueEnd(cx, ins):
         _save_restore(cx, fr, load=True)
     a.mov(SP, FP_REG)
     a.ldp(FP_REG, LR, post(SP, 16))
+    # the exit sequence hard_exit .. ret: its instructions are landmarks
+    # (CompiledFunction.labels[("exit", k)], armjit.verify.landmarks)
+    cx.exit_ret_label = a.here("exit_ret")
     a.ret()
     cx.sp_delta = None
 
@@ -1328,7 +1332,6 @@ def lower_instruction(cx: Ctx, ins: Instruction, block: Optional[int] = None) ->
                if ins.opcode in _FORBIDDEN else "has no aarch64 translation")
         raise LoweringError(f"opcode {ins.opcode} {why}", ins, block)
     cx.ins = ins
-    out = ins.output
     try:
         fn(cx, ins)
     except LoweringError as e:
@@ -1337,5 +1340,8 @@ def lower_instruction(cx: Ctx, ins: Instruction, block: Optional[int] = None) ->
         raise
     except EncodingError as e:
         raise LoweringError(f"encoding refused: {e}", ins, block) from None
-    if _is_reg(out) and out.num in (29, REG_SP) and ins.opcode not in ("Lea",):
+    # A write to SP or X29 invalidates env->sp_to_fp_delta (translateInstr,
+    # autogen.cpp:2658-2674); Lea only computes an address.
+    out = ins.output
+    if out.__class__ is Reg and (out.num == 29 or out.num == REG_SP) and ins.opcode != "Lea":
         cx.sp_delta = None

@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 
-from armjit.corpus.logsplit import asm_address_range, split_sections
+from armjit.cinderxlog import asm_address_range, split_sections
 
 FILES = ("generation", "postgen", "legalized", "regalloc", "postalloc")
 
@@ -62,12 +62,13 @@ def functions_of(module):
 
 
 def vectorcall_entry(fn, start: int, size: int):
-    """The function's vectorcall pointer: the word of the PyFunctionObject that
-    points into its compiled code (the layout differs across CPython versions,
-    so it is found rather than hard-coded)."""
-    words = (ctypes.c_uint64 * 24).from_address(id(fn))
-    hits = [w for w in words if start <= w < start + size]
-    return hits[0] if len(hits) == 1 else None
+    """``fn->vectorcall``, read at ``offsetof(PyFunctionObject, vectorcall)``
+    through the C shim (csrc/armjit_shim.c, armjit_func_vectorcall_slot); None
+    unless it points into the function's compiled code [start, start + size)."""
+    from armjit.runtime.install import vectorcall_slot
+    shim, slot = vectorcall_slot(fn)
+    entry = int(shim.ffi.cast("uintptr_t", shim.ffi.cast("void **", slot)[0]))
+    return entry if start <= entry < start + size else None
 
 
 class LogReader:

@@ -6,7 +6,7 @@ directory with armjit and print ONE summary line::
 
 * lowered: ``armjit.codegen.function.compile_dump`` succeeded (parse, frame,
   every LIR instruction lowered, assembled);
-* Unicorn-equivalent: ``armjit.codegen.equiv.prove`` over ``SEEDS`` worlds with
+* Unicorn-equivalent: ``armjit.verify.equiv.prove`` over ``SEEDS`` worlds with
   landmark offset maps (skipped with ``--no-equiv``, or when Unicorn is not
   importable, e.g. on the aarch64 target);
 * size: armjit code bytes / asmjit.bin bytes over the lowered functions;
@@ -49,8 +49,8 @@ def check(dirpath, *, equiv: bool = True, out=None, err=None) -> int:
     prove = offset_map = None
     if equiv:
         try:
-            from armjit.codegen.equiv import prove
-            from armjit.codegen.landmarks import offset_map
+            from armjit.verify.equiv import prove
+            from armjit.verify.landmarks import offset_map
         except ImportError as e:          # no unicorn/capstone (the aarch64 target)
             print(f"armjit.corpus check: equivalence skipped ({e})", file=err)
             equiv = False

@@ -19,7 +19,7 @@ Everything here is transcribed from CinderX 2026.11.2.0 (paths relative to
 The shape table (:data:`OPS`: output, input count, operand kinds allowed per
 input, what the instruction reads and writes) is this project's own summary of
 how the generator, the rewrites and ``Jit/codegen/autogen.cpp`` use each opcode
-(see /work/shared/cinderx-backend-notes.md section 1.4), checked against every
+(CinderX's generator.cpp, postalloc.cpp and autogen.cpp), checked against every
 instruction of the development corpus (tests/lir/test_ops.py).
 """
 
@@ -88,11 +88,6 @@ class Condition(enum.IntEnum):
             return _COMPARE_NAME[self]
         except KeyError:
             raise ValueError(f"Condition {self.name} cannot be compared for") from None
-
-    @property
-    def is_signed(self) -> bool:
-        return self in (Condition.SignedLT, Condition.SignedLE, Condition.SignedGT,
-                        Condition.SignedGE)
 
     @property
     def a64(self) -> str:
@@ -224,18 +219,6 @@ def input_must_be_register(name: str, idx: int) -> bool:
 
 def inputs_live_across(name: str) -> bool:
     return name in _LIVE_ACROSS
-
-
-def carries_condition(name: str) -> bool:
-    return name in ("BranchCC", "Compare")
-
-
-def carries_memory_order(name: str) -> bool:
-    return name in ("Load", "Store")
-
-
-def is_cmp_branch(name: str) -> bool:
-    return name in ("CmpBranchZero", "CmpBranchNonZero")
 
 
 def is_any_branch(name: str) -> bool:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from armjit.corpus.logsplit import HEADER, LIR_HEADER, STAGES, split_sections
+from armjit.cinderxlog import HEADER, LIR_HEADER, STAGES, split_sections
 
 from .model import (DATA_TYPES, REG_NAMES, BasicBlock, Function, Imm, Ind, Instruction,
                     Label, Mem, NoneOperand, Operand, Origin, Reg, Stack, VReg)
@@ -403,7 +403,7 @@ def parse(text: str) -> Function:
 def read_log(text: str) -> Iterator[Tuple[str, str, Function]]:
     """Yield ``(qualname, stage, Function)`` for every LIR section of a whole
     CinderX log (``MODULE:QUALNAME``, short stage name as in
-    :data:`armjit.corpus.logsplit.STAGES`); other sections are skipped."""
+    :data:`armjit.cinderxlog.STAGES`); other sections are skipped."""
     for sec in split_sections(text):
         if sec.kind != "lir":
             continue

@@ -58,8 +58,6 @@ from typing import Dict, List, Optional, Tuple
 TOOL_NAME = "armjit"
 NESTED_LIMIT = 64
 RECOMPILE_LIMIT = 3         # compiles of one code object (freed in between) before giving up
-_NOT_PLAIN = 0x2A0        # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-_CO_OPTIMIZED = 0x1       # absent on module and class bodies (run by exec)
 
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)

@@ -53,16 +53,13 @@ import weakref
 from typing import Dict, List, Optional
 
 from armjit import codegen
-from armjit.codegen.function import _facts_of_listing
+from armjit.cinderxlog import asm_address_range, listing_facts, split_sections
+from armjit.codegen import abi
 from armjit.corpus._collect import function_meta
-from armjit.corpus.logsplit import asm_address_range, split_sections
 from armjit.lir import parse
 
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
 
-_NOT_PLAIN = 0x2A0          # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-_CO_OPTIMIZED = 0x1         # absent on module and class bodies
-_CI_CO_STATICALLY_COMPILED = 0x4000
 
 _FLAGS = ("CINDERX_JIT_DUMP_LIR", "CINDERX_JIT_DUMP_ASM", "CINDERX_JIT_LOG_FILE")
 
@@ -318,12 +315,12 @@ def runtime() -> "Runtime":
 def unsupported(code) -> Optional[str]:
     """Why armjit never installs code for ``code`` (None when it may)."""
     flags = code.co_flags
-    if flags & _NOT_PLAIN:
+    if flags & abi.CO_FLAGS_ANY_GENERATOR:
         return ("generators, coroutines and async generators are left to CinderX "
                 "(their resume entry lives in CinderX's data)")
-    if not flags & _CO_OPTIMIZED:
+    if not flags & abi.CO_OPTIMIZED:
         return "module and class bodies are not compiled (no CO_OPTIMIZED)"
-    if flags & _CI_CO_STATICALLY_COMPILED:
+    if flags & abi.CI_CO_STATICALLY_COMPILED:
         return "static-entry (Static Python) functions are not implemented"
     return None
 
@@ -428,16 +425,16 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     size = jit.get_compiled_size(func)
     meta = function_meta(jit, func, start, size, rt.trampoline)
     binary = ctypes.string_at(start, size)
-    facts = _facts_of_listing(asm.text, binary, start, rt.trampoline)
+    facts = listing_facts(asm.text, binary, start, rt.trampoline)
     try:
         fn = parse(lir.text)
         # Assemble for where the code will live (direct bl reach, adr/adrp),
         # then write it there; a rare overflow of the chosen room picks again.
         address, room = rt.heap.place(2 * size + 256)
-        compiled = codegen.compile_function(fn, meta, facts, address, lir.text)
+        compiled = codegen.compile_function(fn, meta, facts, address)
         if len(compiled.code) > room:
             address, room = rt.heap.place(len(compiled.code))
-            compiled = codegen.compile_function(fn, meta, facts, address, lir.text)
+            compiled = codegen.compile_function(fn, meta, facts, address)
         rt.heap.commit(address, compiled.code)
     except CodeMemoryError as e:
         raise rt.refuse(f"{name}: {_one_line(e)}") from None

@@ -1,7 +1,7 @@
 """Every dev-corpus function: armjit's code is Unicorn-equivalent to asmjit's
-(armjit.codegen.equiv.prove) under 14 worlds (two per argument-state variant:
+(armjit.verify.equiv.prove) under 14 worlds (two per argument-state variant:
 random/typed args, wrong argcount, kwnames, NULL-returning helpers, re-entry),
-with code pointers compared as landmarks (armjit.codegen.landmarks).
+with code pointers compared as landmarks (armjit.verify.landmarks).
 
 Only the functions named in EXCEPTIONS, each with its reason, may fail; the
 list is at most 5% of the corpus and every entry must really fail (so it
@@ -14,11 +14,11 @@ in some worlds and are then compared on their common prefix of effects.
 
 import pytest
 
-from armjit.codegen.equiv import prove
 from armjit.codegen.function import compile_dump
-from armjit.codegen.landmarks import offset_map
 from armjit.codegen.lower import LoweringError
 from armjit.corpus.dev import function_dirs
+from armjit.verify.equiv import prove
+from armjit.verify.landmarks import offset_map
 
 SEEDS = tuple(range(14))
 MAX_INSNS = 10_000

@@ -1,5 +1,5 @@
 """Differential tests: Hypothesis-drawn post-alloc LIR fragments, lowered by
-armjit (armjit.codegen.fragment) and run in Unicorn, must end in the state the
+armjit (armjit.verify.fragment) and run in Unicorn, must end in the state the
 LIR reference interpreter (armjit.lir.interp) computes from the same start.
 
 The generator writes CinderX's own text syntax (printer.cpp layout) and the
@@ -37,11 +37,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import armjit.lir as L
-from armjit.codegen.fragment import (DEOPT_MARK, FragmentError, as_function,
-                                     lower_fragment)
+from armjit.codegen.abi import NEVER_ALLOCATED_FP, NEVER_ALLOCATED_GP, SCRATCH_GP
 from armjit.codegen.lower import LoweringError
 from armjit.lir.interp import InterpError, Interpreter, Machine
 from armjit.lir.ops import Condition, writes_flags
+from armjit.verify.fragment import DEOPT_MARK, FragmentError, as_function, lower_fragment
 
 unicorn = pytest.importorskip("unicorn")
 from unicorn import arm64_const as U  # noqa: E402
@@ -57,9 +57,8 @@ FP = STACK_LO + 0xC000              # X29: slots [X29(-49152)] .. [X29(+16383)]
 SP_INIT = STACK_LO + 0x8000
 FRAME = FP - STACK_LO               # SP = X29 - FRAME when the lowering knows SP (sp_delta)
 
-GP_ALLOC = [r for r in range(29) if r not in (13, 14, 16)]
-D_ALLOC = [r for r in range(32) if r not in (16, 17)]
-SCRATCH_GP = (13, 14, 16)
+GP_ALLOC = [r for r in range(29) if r not in NEVER_ALLOCATED_GP]
+D_ALLOC = [r for r in range(32) if r not in NEVER_ALLOCATED_FP]
 W_DTS = ("8bit", "16bit", "32bit")
 X_DTS = ("64bit", "Object")
 DEFINES_FLAGS = {"Cmp", "Compare", "Test", "Test32", "Inc", "Dec", "Select", "IntToBool"}
@@ -799,8 +798,9 @@ KNOWN_BUGS = {"ABS-STORE-WIDTH (refused)": _abs_store_width_differs}
 
 
 def known_bug(fn):
-    """The name of a reported armjit bug this fragment hits, else None
-    (each one is in /work/notes/requests.md and has an xfail test below)."""
+    """The name of a known armjit limitation this fragment hits, else None
+    (each one is described in its predicate's docstring above, with a test
+    below pinning how armjit handles it)."""
     for ins in fn.instructions():
         for name, hit in KNOWN_BUGS.items():
             if hit(ins):

@@ -14,17 +14,17 @@ import struct
 from functools import lru_cache
 from pathlib import Path
 
+import capstone
 import pytest
 
-from armjit.codegen.frame import (
-    FrameLayout,
-    FrameLayoutError,
-    Slot,
-    check_slots,
-    sub_immediate_plan,
-)
-from armjit.codegen.layout import entry_plan, frame_layout, is_generator, lir_frame_facts, num_args
+from armjit.cinderxlog import parse_imm
+from armjit.codegen.frame import FrameLayout, FrameLayoutError, Slot, check_slots
+from armjit.codegen.function import compile_dump
+from armjit.codegen.layout import entry_plan, frame_facts, frame_layout, is_generator, num_args
+from armjit.codegen.lower import Ctx, _sub_immediate, lower_instruction
 from armjit.corpus.dev import corpus_dir, function_dirs
+from armjit.emit import SP, Assembler, X
+from armjit.lir import parse, parse_instruction
 
 DIRS = list(function_dirs())
 IDS = [f"{d.parent.name}/{d.name}" for d in DIRS]
@@ -69,6 +69,7 @@ class Fn:
         self.dir = d
         self.meta = json.loads((d / "meta.json").read_text())
         self.lir = (d / "postalloc.lir").read_text()
+        self.fn = parse(self.lir)
         self.secs = parse_listing((d / "asmjit.asm").read_text())
         self.bin = (d / "asmjit.bin").read_bytes()
         self.base = self.meta["code_address"]
@@ -90,6 +91,41 @@ def fn(i: int) -> Fn:
 
 ALL = pytest.mark.parametrize("i", range(len(DIRS)), ids=IDS)
 
+# --------------------------------------------------------------------------- armjit's code
+# What armjit emits for the same function, read back from its code bytes with
+# Capstone (the text form of asmjit's listing), to compare section by section.
+_cs = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
+
+
+def decode(code: bytes, address: int) -> list[str]:
+    return text([(i.address, i.mnemonic, i.op_str) for i in _cs.disasm(code, address)])
+
+
+@lru_cache(maxsize=None)
+def compiled(i: int):
+    return compile_dump(DIRS[i])
+
+
+def armjit_sections(cf, title: str) -> list[list[str]]:
+    """The instructions of each of armjit's annotations titled ``title``."""
+    return [decode(cf.code[a.start:a.end], cf.address + a.start)
+            for a in cf.annotations if a.text == title]
+
+
+def armjit_exit_sequence(cf) -> list[str]:
+    """hard_exit .. ret: EpilogueEnd after the return-value move."""
+    he = cf.labels["hard_exit"]
+    last = max(off for k, off in cf.labels.items() if isinstance(k, tuple) and k[0] == "exit")
+    return decode(cf.code[he:last + 4], cf.address + he)
+
+
+def lowered_setup_frame(lay: FrameLayout) -> list[str]:
+    """armjit's SetupFrame for the frame ``lay``."""
+    cx = Ctx(Assembler(base=0x10000), lay, {})
+    lower_instruction(cx, parse_instruction("                   SetupFrame"))
+    cx.a.bind(cx.hard_exit_label)
+    return decode(cx.a.finalize().code, 0x10000)
+
 
 def test_corpus_size():
     assert len(DIRS) == 105
@@ -99,7 +135,7 @@ def test_corpus_size():
 @ALL
 def test_frame_matches_setup_frame(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     lay.check()
     alloc = f.sec("Allocate stack frame")[0]
     saves = f.sec("Save callee-saved registers")[0]
@@ -117,19 +153,20 @@ def test_frame_matches_setup_frame(i):
         regs = tuple(r.strip() for r in m.group(1).split(","))
         exp.append(({"stur": "str", "str": "str", "stp": "stp"}[mn], regs, int(m.group(2), 16)))
     assert got == exp
-    assert text(alloc) + text(saves) == lay.setup_frame_asm()
+    cf = compiled(i)
+    assert [text(alloc), text(saves)] == [armjit_sections(cf, "Allocate stack frame")[0],
+                                          armjit_sections(cf, "Save callee-saved registers")[0]]
 
 
 @ALL
 def test_frame_matches_epilogue(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
     eps = f.sec("Epilogue")
     if not eps:  # the generator exits through a LIR-restored FP; checked below
         assert is_generator(f.meta)
         return
     seq = text(eps[0])
-    tail = lay.epilogue_restore_asm()
+    tail = armjit_exit_sequence(compiled(i))
     assert seq[-len(tail):] == tail
     # what precedes is the return-value move into x0, if any
     assert all(re.fullmatch(r"mov x0, x\d+", s) for s in seq[: -len(tail)])
@@ -138,22 +175,25 @@ def test_frame_matches_epilogue(i):
 def test_generator_restores_via_footer():
     (i,) = [k for k in range(len(DIRS)) if is_generator(fn(k).meta)]
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
     allins = [x for _, ins in f.secs for x in ins]
-    tail = lay.epilogue_restore_asm()
+    cf = compiled(i)
+    tail = armjit_exit_sequence(cf)
     seqs = text(allins)
     k = seqs.index("ldr x29, [x29, #0x10]")  # FP = footer->originalFramePointer
     assert seqs[k + 1 : k + 1 + len(tail)] == tail
     # the resume entry repeats Prologue + SetupFrame with the same numbers
     assert len(f.sec("Set up frame pointer")) == 2
-    assert text(f.sec("Allocate stack frame")[1]) + text(f.sec("Save callee-saved registers")[1]) == lay.setup_frame_asm()
+    assert len(armjit_sections(cf, "Allocate stack frame")) == 2
+    assert text(f.sec("Allocate stack frame")[1]) == armjit_sections(cf, "Allocate stack frame")[1]
+    assert (text(f.sec("Save callee-saved registers")[1])
+            == armjit_sections(cf, "Save callee-saved registers")[1])
 
 
 @ALL
 def test_arg_buffer_against_reserve_stack_lowering(i):
     """ReserveStack lowers to `add xN, sp, #max_arg_buffer_size` (autogen.cpp:862)."""
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     seen = 0
     for t, ins in f.secs:
         if re.match(r"v\d+:CPtr = ReserveStack<", t):
@@ -176,14 +216,14 @@ def test_reserve_stack_functions_seen():
 @ALL
 def test_frame_slots_tile_the_frame(i):
     f = fn(i)
-    lay = frame_layout(f.lir, f.meta)
+    lay = frame_layout(f.fn, f.meta)
     assert sum(s.size for s in lay.slots) == lay.total_size + 16
     kinds = {s.kind for s in lay.slots}
     assert {"frame_record", "reserved"} <= kinds
     if not is_generator(f.meta):
         hdr = [s for s in lay.slots if s.name == "interpreter_frame"][0]
         # the LIR's "load frame addr" Lea points at the _PyInterpreterFrame
-        assert hdr.offset == lir_frame_facts(f.lir).frame_lea_offset
+        assert hdr.offset == frame_facts(f.fn).frame_lea_offset
         assert hdr.end == 0
 
 
@@ -192,11 +232,34 @@ def test_frame_slots_tile_the_frame(i):
 SPILL_NOT_IN_LIR = {"json.encoder/JSONEncoder.iterencode", "json.encoder/_make_iterencode"}
 
 
+_ARGS_LIR = """Function:
+BB %0
+       X1:Object = Lea [SP:Object + 0x10]:Object
+{redefine}
+[X1:Object + 0x8]:Object = Store X3:Object
+                   Call 4096(0x1000):Object
+
+"""
+
+
+@pytest.mark.parametrize("redefine, arg_area", [
+    # a D-register definition leaves X1 (the same number) an SP-based pointer:
+    # the store at [SP + 0x18, SP + 0x20) is part of the argument area
+    ("       D1:Double = Move X2:64bit", 32),
+    # redefining X1 itself ends it: only the Lea's own [SP + 0x10] counts
+    ("       X1:Object = Move X2:64bit", 16),
+])
+def test_outgoing_argument_area_through_a_lea_of_sp(redefine, arg_area):
+    """max_arg_buffer_size follows SP-based pointers (postalloc.cpp:537-593) up to the Call."""
+    fn = parse(_ARGS_LIR.format(redefine=redefine))
+    assert frame_facts(fn).max_arg_buffer_size == arg_area
+
+
 def test_spill_size_from_lir_alone():
     wrong = set()
     for i in range(len(DIRS)):
         f = fn(i)
-        lay = frame_layout(f.lir, f.meta, use_meta_spill=False)
+        lay = frame_layout(f.fn, f.meta, use_meta_spill=False)
         if lay.spill_stack_size != f.meta["spill_stack_size"]:
             assert lay.spill_stack_size < f.meta["spill_stack_size"]
             wrong.add(IDS[i])
@@ -220,7 +283,7 @@ def test_entry_points(i):
     t1, pro = f.secs[1]
     assert t1 == "Set up frame pointer" and pro[0][0] == ve
     assert text(pro) == ["stp x29, x30, [sp, #-0x10]!", "mov x29, sp"]
-    assert text(loads) == plan.arg_loads
+    assert text(loads) == armjit_sections(compiled(i), "Load vectorcall arguments")[0]
     # prologue_exit: the "--unassigned--" 3-instruction tail before the pool
     t_last, tail = f.secs[-1]
     assert t_last == "--unassigned--"
@@ -258,7 +321,7 @@ def test_entry_variants_seen():
 @ALL
 def test_deopt_exits(i):
     f = fn(i)
-    facts = lir_frame_facts(f.lir)
+    facts = frame_facts(f.fn)
     s1 = f.sec("Stage 1 deoptimization exits")
     ids = []
     for k in range(0, len(s1[0]) if s1 else 0, 2):
@@ -287,11 +350,11 @@ def test_deopt_exits(i):
     else:
         assert tramp == f.meta["deopt_trampoline"]
     # hard_exit_label: right after the return-value move in the epilogue
-    lay = frame_layout(f.lir, f.meta)
     hard = imm(s2[-3][2])
     allins = [x for _, ins in f.secs for x in ins]
     k = [a for a, _, _ in allins].index(hard)
-    assert text(allins[k : k + len(lay.epilogue_restore_asm())]) == lay.epilogue_restore_asm()
+    tail = armjit_exit_sequence(compiled(i))
+    assert text(allins[k : k + len(tail)]) == tail
     # stage 1 / stage 2 follow the body (after every Epilogue)
     order = [t for t, _ in f.secs]
     assert order.index("Stage 1 deoptimization exits") + 1 == order.index("Deoptimization exits")
@@ -321,7 +384,7 @@ def test_constant_pool(i):
 
 def _check_pool(i: int) -> int:
     f = fn(i)
-    facts = lir_frame_facts(f.lir)
+    facts = frame_facts(f.fn)
     tail = f.secs[-1][1]
     start = tail[2][0] + 4  # right after prologue_exit's ret: no alignment
     n = len(facts.const_pool_values)
@@ -353,7 +416,7 @@ def test_far_call_stubs(i):
     f = fn(i)
     end = f.base + len(f.bin)
     assert len(f.bin) == f.meta["compiled_size"]
-    pool_end = f.secs[-1][1][2][0] + 4 + 8 * len(lir_frame_facts(f.lir).const_pool_values)
+    pool_end = f.secs[-1][1][2][0] + 4 + 8 * len(frame_facts(f.fn).const_pool_values)
     stubs = set()
     for _, mn, ops in (x for _, ins in f.secs for x in ins):
         if mn in ("b", "bl") and ops.startswith("#"):
@@ -410,10 +473,34 @@ def test_minimum_one_word_and_fp_registers():
         "str x19, [x13, #-0x10]", "str d8, [x13, #-0x20]", "stp d9, d10, [x13, #-0x30]"]
 
 
+def _sub_effect(seq: list[str]) -> dict:
+    """What a sequence of sub/mov/movk leaves in sp and x13, relative to entry
+    values sp = x29 = 0 (Arm ARM: SUB (immediate) with an optional LSL #12,
+    SUB (extended register), MOVZ (Capstone prints it as mov), MOVK)."""
+    r = {"sp": 0, "x29": 0, "x13": 0}
+    for ins in seq:
+        mn, ops = ins.split(" ", 1)
+        ops = [o.strip() for o in ops.split(",")]
+        if mn == "sub":
+            rhs = r[ops[2]] if ops[2] in r else parse_imm(ops[2]) << (12 if ops[3:] == ["lsl #12"] else 0)
+            r[ops[0]] = r[ops[1]] - rhs
+        elif mn == "mov":
+            r[ops[0]] = r[ops[1]] if ops[1] in r else parse_imm(ops[1])
+        elif mn == "movk":
+            sh = int(ops[2].split("#")[1], 0) if len(ops) > 2 else 0
+            r[ops[0]] = (r[ops[0]] & ~(0xFFFF << sh)) | (parse_imm(ops[1]) << sh)
+    return r
+
+
+# CinderX subtracts a frame size that is not an ADD/SUB immediate through x13
+# (arch::sub_immediate, arch.cpp:107-121: mov x13, #imm; sub sp, sp, x13);
+# armjit's legaliser splits any size below 1 << 24 into two SUB (immediate)
+# halves, imm12 << 12 and imm12 (Arm ARM: SUB (immediate), imm12 with an optional
+# LSL #12), one word fewer and no scratch.
 @pytest.mark.parametrize("spill,expected_sub_sp", [
-    (4096 - 16, ["sub sp, sp, #0x1, lsl #12"]),          # 4096 = 1 << 12: shifted uimm12
-    (5000, ["mov x13, #0x13a0", "sub sp, sp, x13"]),  # 5024 is not add/sub-encodable
-    (70000, ["mov x13, #0x11180", "sub sp, sp, x13"]),
+    (4096 - 16, ["sub sp, sp, #1, lsl #12"]),          # 4096 = 1 << 12: shifted uimm12
+    (5000, ["sub sp, sp, #1, lsl #12", "sub sp, sp, #0x3a0"]),    # 5024 = 0x13a0
+    (70000, ["sub sp, sp, #0x11, lsl #12", "sub sp, sp, #0x180"]),  # 70016 = 0x11180
     (65536 * 2 - 16, ["sub sp, sp, #0x20, lsl #12"]),
 ])
 def test_large_frames(spill, expected_sub_sp):
@@ -421,21 +508,26 @@ def test_large_frames(spill, expected_sub_sp):
                       inline_stack_size=0)
     lay.check()
     assert lay.total_size % 16 == 0 and lay.total_size == lay.header_and_spill_size + 16
-    plan = lay.setup_frame_asm()
+    plan = lowered_setup_frame(lay)
     assert plan[: len(expected_sub_sp)] == expected_sub_sp
     assert lay.cinderx_accepts == (lay.total_size <= 0x7FFF)
-    # the callee-saved base beyond uimm12 also goes through x13
-    if lay.callee_save_base > 4095 and lay.callee_save_base % 4096:
-        assert plan[len(expected_sub_sp)] == f"mov x13, #{lay.callee_save_base:#x}"
-        assert plan[len(expected_sub_sp) + 1] == "sub x13, x29, x13"
+    # SP goes down by the frame size; x13 = x29 - callee_save_base, then the save
+    k = len(plan) - len(lay.save_ops)
+    effect = _sub_effect(plan[:k])
+    assert (effect["sp"], effect["x13"]) == (-lay.total_size, -lay.callee_save_base)
+    assert plan[k:] == ["str x19, [x13, #-0x10]"]
     # spill slots reach down to the callee-saved area
     spills = [s for s in lay.slots if s.kind == "spill"]
     assert min(s.offset for s in spills) == -spill
 
 
-def test_sub_immediate_plan_zero():
-    assert sub_immediate_plan("sp", "sp", 0) == []
-    assert sub_immediate_plan("x13", "x29", 0) == ["mov x13, x29"]
+def test_sub_immediate_zero():
+    """arch::sub_immediate of 0 (arch.cpp:107-121): nothing when rd is rn, else a mov."""
+    for rd, rn, expected in ((SP, SP, []), (X[13], X[29], ["mov x13, x29"])):
+        cx = Ctx(Assembler(base=0x10000), None, {})
+        _sub_immediate(cx, rd, rn, 0)
+        cx.a.bind(cx.hard_exit_label)
+        assert decode(cx.a.finalize().code, 0x10000) == expected
 
 
 # --------------------------------------------------------------------------- check() rules
@@ -523,7 +615,7 @@ def test_deopt_patchpoints_are_single_nops():
         secs = [ins for t, ins in f.secs if t.startswith("DeoptPatchpoint<")]
         assert len(secs) == n_lir
         stage1 = f.sec("Stage 1 deoptimization exits")
-        ids = lir_frame_facts(f.lir).deopt_ids
+        ids = frame_facts(f.fn).deopt_ids
         pp_ids = [int(m) for m in re.findall(r"^\s+DeoptPatchpoint \[0x[0-9a-f]+\]:\w+, (\d+)\(", f.lir, re.M)]
         titles = [t for t, _ in f.secs if t.startswith("DeoptPatchpoint<")]
         for ins, title, pid in zip(secs, titles, pp_ids):

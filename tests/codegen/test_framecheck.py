@@ -28,7 +28,7 @@ def test_every_corpus_function_accesses_only_its_slots():
         text, meta = _load(d)
         if is_generator(meta):
             continue
-        frame = frame_layout(text, meta)
+        frame = frame_layout(parse(text), meta)
         frame.check()
         checked += check_frame_accesses(parse(text), frame)
     assert len(DIRS) - 1 == 104 and checked > 18000
@@ -44,7 +44,7 @@ def _with_line(text: str, line: str) -> str:
 
 def test_dumps_layout_is_what_the_tests_below_assume():
     text, meta = _load(DUMPS)
-    frame = frame_layout(text, meta)
+    frame = frame_layout(parse(text), meta)
     kinds = {sl.name: (sl.kind, sl.offset, sl.size) for sl in frame.slots}
     assert kinds["save.X19"] == ("callee_saved", -480, 8)
     assert kinds["outgoing_args"] == ("arg_buffer", -576, 32)
@@ -75,10 +75,10 @@ def test_bad_accesses_are_refused_by_name(line, hit, tmp_path):
     broken = _with_line(text, line)
     # Checked against CinderX's frame for the function (the layout of the
     # unbroken LIR, whose size is meta.json's stack_size).
-    frame = frame_layout(text, meta)
+    frame = frame_layout(parse(text), meta)
     assert frame.total_size == meta["stack_size"]
     with pytest.raises(FrameLayoutError) as e:
-        frame_layout(broken, meta)        # may refuse already (stack operands)
+        frame_layout(parse(broken), meta)        # may refuse already (stack operands)
         check_frame_accesses(parse(broken), frame)
     assert hit in str(e.value)
     if isinstance(e.value, FrameAccessError):
@@ -102,4 +102,4 @@ def test_good_accesses_pass():
                  "      X23:Object = Lea [X29(-320)]:Object\n"           # interpreter frame
                  "[X23:Object + 0x138]:Object = Store X0:Object"):
         broken = _with_line(text, line)
-        assert check_frame_accesses(parse(broken), frame_layout(broken, meta)) > 0
+        assert check_frame_accesses(parse(broken), frame_layout(parse(broken), meta)) > 0

@@ -5,10 +5,10 @@ the scratch checker passes, the size is <= 0.97x asmjit's."""
 import capstone
 import pytest
 
-from armjit.codegen.function import compile_dump, process_facts
+from armjit.codegen.function import compile_dump
 from armjit.codegen.lower import LoweringError
-from armjit.codegen.scratch import check_scratch
 from armjit.corpus.dev import corpus_dir, function_dirs
+from armjit.verify.scratch import check_scratch
 
 _md = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
 
@@ -83,13 +83,5 @@ def test_size_vs_asmjit(compiled):
     theirs = sum(len((d / "asmjit.bin").read_bytes()) for d in compiled[0])
     assert ours / theirs <= 0.97, ours / theirs
 
-
-def test_process_facts():
-    f = process_facts(corpus_dir() / "string/Formatter.check_unused_args")
-    assert f["tstate_getter"] == 0x726F2C        # stub ldr x16,#8; br x16; .quad at +0x150
-    assert f["kw_helper"] == 0x55019A4FE0
-    assert f["argcount_helper"] == 0x55019A4BC4
-    g = process_facts(corpus_dir() / "colorsys/hls_to_rgb")
-    assert g["code_rt"] == 0x1035000
 
 # Unicorn equivalence of every function: tests/codegen/test_corpus_equiv.py

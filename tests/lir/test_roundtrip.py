@@ -7,7 +7,7 @@ import json
 import pytest
 
 import armjit.lir as L
-from armjit.corpus.logsplit import split_sections
+from armjit.cinderxlog import split_sections
 
 from .conftest import DATA, STAGES
 

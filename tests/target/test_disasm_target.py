@@ -34,9 +34,9 @@ def test_disasm_module_qualname(tmp_path):
     d = tmp_path / "tests.target.disasm_sample" / "Scaler.apply"
     assert (d / "postalloc.lir").is_file()
 
-    from armjit.codegen.equiv import prove
+    from armjit.verify.equiv import prove
     from armjit.codegen.function import compile_dump
-    from armjit.codegen.landmarks import offset_map
+    from armjit.verify.landmarks import offset_map
     cf = compile_dump(d)
     assert len(cf.code) == size
     v = prove(d, cf.code, cf.address, cf.vectorcall_entry, tuple(range(7)), max_insns=20000,

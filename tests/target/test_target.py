@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from armjit import target
-from armjit.corpus.logsplit import STAGES, asm_address_range
+from armjit.cinderxlog import STAGES, asm_address_range
 
 pytestmark = pytest.mark.target
 

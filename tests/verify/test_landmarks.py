@@ -1,4 +1,4 @@
-"""Landmark offset maps (armjit.codegen.landmarks) for the equivalence harness.
+"""Landmark offset maps (armjit.verify.landmarks) for the equivalence harness.
 
 asmjit's landmarks are checked against addresses read by hand from
 fnmatch/translate's asmjit.asm (code_address 0x5502e13100); the map is shown
@@ -8,10 +8,10 @@ armjit's hard_exit to the wrong asmjit offset is caught)."""
 
 import pytest
 
-from armjit.codegen.equiv import prove
 from armjit.codegen.function import compile_dump
-from armjit.codegen.landmarks import asmjit_landmarks, offset_map
 from armjit.corpus.dev import corpus_dir
+from armjit.verify.equiv import prove
+from armjit.verify.landmarks import asmjit_landmarks, offset_map
 
 NAME = "fnmatch/translate"
 BASE = 0x5502E13100

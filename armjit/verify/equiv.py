@@ -48,6 +48,9 @@ import capstone
 import unicorn
 from unicorn import arm64_const as A
 
+from armjit.codegen import abi
+from armjit.codegen.abi import PY_VECTORCALL_ARGUMENTS_OFFSET, REENTRY_OFFSET
+
 PAGE = 0x1000
 MASK64 = (1 << 64) - 1
 ADDR_LIMIT = 1 << 48            # lazily map nothing at or above this
@@ -63,7 +66,6 @@ ARGS_ARRAY = ENTRY_SP + 0x100   # the vectorcall args array lives in the caller'
 RET_SENTINEL = 0x7ffe_dead_0000 # X30 at entry: reaching it is the function's return
 TPIDR = 0x5e00_0000_0000
 
-PY_VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
 
 DEFAULT_MAX_INSNS = 200_000
 DEFAULT_MAX_PAGES = 256
@@ -73,11 +75,11 @@ _XREGS = [getattr(A, f"UC_ARM64_REG_X{i}") for i in range(29)] + [A.UC_ARM64_REG
 _DREGS = [getattr(A, f"UC_ARM64_REG_D{i}") for i in range(32)]
 CALLER_SAVED_X = list(range(1, 19))
 CALLER_SAVED_D = list(range(0, 8)) + list(range(16, 32))
-CALLEE_SAVED_X = list(range(19, 29))
-CALLEE_SAVED_D = list(range(8, 16))
+CALLEE_SAVED_X = list(abi.CALLEE_SAVED_GP)
+CALLEE_SAVED_D = list(abi.CALLEE_SAVED_FP)
 # Registers the deopt trampoline saves (X0-X27, and X28 via the stage-2 slot);
 # X14 and X16 are scratch registers with no meaning at the jump.
-DEOPT_X = [i for i in range(29) if i not in (14, 16)]
+DEOPT_X = [i for i in range(29) if i not in (abi.SCRATCH_1, abi.SCRATCH_BR)]
 # Stage-2 slots [x28][fp][epilogue][code_rt][pad][pad][lr][idx]: the pads are not read.
 DEOPT_SLOTS = (0, 1, 2, 3, 6, 7)
 
@@ -939,13 +941,10 @@ def load_function(dirpath) -> FunctionInfo:
     entry = meta["vectorcall_entry"]
     consts = harvest_constants(code, address, (0, entry - address))
     flags = meta.get("flags", 0)
-    nparams = (meta["argcount"] + meta.get("kwonlyargcount", 0) + bool(flags & 0x4)
-               + bool(flags & 0x8))          # CO_VARARGS, CO_VARKEYWORDS
+    nparams = (meta["argcount"] + meta.get("kwonlyargcount", 0) + bool(flags & abi.CO_VARARGS)
+               + bool(flags & abi.CO_VARKEYWORDS))
     return FunctionInfo(code, address, entry, meta["deopt_trampoline"], meta["argcount"], nparams,
                         meta.get("spill_stack_size", 0), consts, meta.get("fullname", d.name))
-
-
-REENTRY_OFFSET = -12      # JITRT_CALL_REENTRY_OFFSET on aarch64 (compiled_function.h)
 
 
 VARIANTS = 7

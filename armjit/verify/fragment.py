@@ -41,7 +41,8 @@ from armjit.emit import Assembler, GpReg, X
 from armjit.lir import parse
 from armjit.lir.model import BasicBlock, Function, Ind, Instruction, Reg
 
-from .lower import SCRATCH_FP, SCRATCH_GP, Ctx, LoweringError, lower_instruction
+from armjit.codegen.abi import SCRATCH_BR, SCRATCH_FP, SCRATCH_GP
+from armjit.codegen.lower import Ctx, LoweringError, lower_instruction
 
 __all__ = ["FragmentError", "LoweredFragment", "as_function", "lower_fragment",
            "scratch_operands", "DEOPT_MARK"]
@@ -110,7 +111,7 @@ def scratch_operands(ins: Instruction) -> List[str]:
     return bad
 
 
-def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[16],
+def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[SCRATCH_BR],
                    allow_scratch_operands: bool = False, frame=None, facts=None,
                    sp_delta: Optional[int] = None, pcrel: bool = True) -> LoweredFragment:
     """Lower a fragment for address ``base``; see the module docstring.
@@ -130,7 +131,7 @@ def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[16],
                     f"operand(s) {', '.join(bad)} name CinderX scratch registers "
                     "(X13/X14/X16, D16/D17 are never allocated; the lowering clobbers them)",
                     ins, b.id)
-    a = Assembler(base=base, veneer_scratch=X[16])
+    a = Assembler(base=base, veneer_scratch=X[SCRATCH_BR])
     cx = Ctx(a, frame, facts or {}, pcrel=pcrel)
     cx.sp_delta = sp_delta
     end = a.new_label("fragment_end")

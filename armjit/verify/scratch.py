@@ -34,15 +34,16 @@ from typing import Dict, List, Set
 
 import capstone
 
-from armjit.lir.model import Imm, Ind, Reg, Stack
+from armjit.codegen.abi import CALLEE_SAVED_FP, CALLEE_SAVED_GP, SCRATCH_FP, SCRATCH_GP
+from armjit.lir.model import Imm, Ind, Reg
 
 __all__ = ["ScratchError", "check_scratch", "expansion_writes", "SCRATCH"]
 
 # register keys: ("x", n) for GP 0..30, ("d", n) for FP, "sp", "nzcv"
-SCRATCH = {("x", 13), ("x", 14), ("x", 16), ("d", 16), ("d", 17)}
+SCRATCH = {("x", n) for n in SCRATCH_GP} | {("d", n) for n in SCRATCH_FP}
 _CALL_CLOBBERS = ({("x", i) for i in range(19)} | {("x", 30)} |
                   {("d", i) for i in range(8)} | {("d", i) for i in range(16, 32)})
-_CALLEE_SAVED = {("x", i) for i in range(19, 29)} | {("d", i) for i in range(8, 16)}
+_CALLEE_SAVED = {("x", i) for i in CALLEE_SAVED_GP} | {("d", i) for i in CALLEE_SAVED_FP}
 _TWO_ADDR = {"Add", "Sub", "And", "Or", "Xor", "Mul", "Fadd", "Fsub", "Fmul", "Fdiv",
              "Negate", "Invert", "LShift", "RShift", "RShiftUn", "Div", "DivUn"}
 

@@ -32,17 +32,19 @@ import json
 from pathlib import Path
 from typing import Dict, Hashable
 
+from armjit.codegen.abi import REENTRY_OFFSET
+
 __all__ = ["asmjit_landmarks", "armjit_landmarks", "offset_map"]
 
 
 def asmjit_landmarks(dirpath) -> Dict[Hashable, int]:
-    from .function import _imm, _listing, _mov_value
+    from armjit.cinderxlog import listing_instructions, mov_value, parse_imm
     d = Path(dirpath)
     meta = json.loads((d / "meta.json").read_text())
     base = meta["code_address"]
-    lines = _listing((d / "asmjit.asm").read_text())
+    lines = listing_instructions((d / "asmjit.asm").read_text())
     out: Dict[Hashable, int] = {"vectorcall": meta["vectorcall_entry"] - base,
-                                "reentry": meta["vectorcall_entry"] - base - 12}
+                                "reentry": meta["vectorcall_entry"] - base + REENTRY_OFFSET}
     seq, start = [], None
     for title, addr, mn, ops in lines:
         if title == "Stage 1 deoptimization exits":
@@ -51,7 +53,7 @@ def asmjit_landmarks(dirpath) -> Dict[Hashable, int]:
                     start = addr
                 seq.append((mn, ops))
             elif mn == "bl" and seq:
-                idx = _mov_value(seq)
+                idx = mov_value(seq)
                 if idx is None:
                     raise ValueError(f"asmjit stage-1 exit at {addr:#x}: cannot read the index")
                 out[("deopt", idx)] = start - base
@@ -62,9 +64,9 @@ def asmjit_landmarks(dirpath) -> Dict[Hashable, int]:
         elif title == "Deoptimization exits":
             out.setdefault("stage2", addr - base)
             if mn == "adr" and ops.startswith("x28,"):
-                out["hard_exit"] = _imm(ops.split(",", 1)[1]) - base
+                out["hard_exit"] = parse_imm(ops.split(",", 1)[1]) - base
         elif title and title.startswith("Keyword argument dispatch") and mn == "b":
-            out.setdefault("prologue_exit", _imm(ops) - base)
+            out.setdefault("prologue_exit", parse_imm(ops) - base)
     if "hard_exit" in out:
         # the exit sequence hard_exit .. ret, instruction by instruction
         addrs = [(addr, mn) for _, addr, mn, _ in lines]
@@ -86,7 +88,7 @@ def armjit_landmarks(cf) -> Dict[Hashable, int]:
 
 def offset_map(cf, dirpath) -> Dict[int, int]:
     """armjit code offset -> asmjit code offset for every landmark both codes have
-    (the ``armjit_offsets`` of :func:`armjit.codegen.equiv.prove`)."""
+    (the ``armjit_offsets`` of :func:`armjit.verify.equiv.prove`)."""
     mine = armjit_landmarks(cf)
     theirs = asmjit_landmarks(dirpath)
     out: Dict[int, int] = {}

@@ -1,4 +1,4 @@
-"""The Unicorn equivalence harness (armjit.codegen.equiv) on asmjit's own code.
+"""The Unicorn equivalence harness (armjit.verify.equiv) on asmjit's own code.
 
 * Hand-assembled functions (Keystone encodes them) pin down exactly what a run
   records: heap writes, calls with code-relative arguments, deopt, return ABI
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from armjit.codegen import equiv as E
 from armjit.corpus.dev import function_dirs
+from armjit.verify import equiv as E
 from tests.emit.oracles import disasm, ks_words
 
 MAX_INSNS = 5000
@@ -215,7 +215,7 @@ def test_ipaddress_closure_fault_is_equivalent(name):
     # the Incref of the cell (ldr w0, [x24/x25]) faults at +0xe0 in both codes
     # after identical effects.  armjit's +0xe0 is no landmark.
     from armjit.codegen.function import compile_dump
-    from armjit.codegen.landmarks import offset_map
+    from armjit.verify.landmarks import offset_map
     d = REGRESS / "ipaddress" / name
     cf = compile_dump(d)
     m = offset_map(cf, d)
