@@ -131,13 +131,22 @@ def function_of(frame) -> Optional[types.FunctionType]:
 
 # ------------------------------------------------------------------ the hook
 
+_skip_cache: list = [None, ()]          # (modules seen, directories)
+
+
 def _skip_dirs() -> Tuple[str, ...]:
+    """armjit's, cinderx's and cffi's directories (recomputed only when one of
+    the latter two has been imported since)."""
+    seen = tuple(name in sys.modules for name in ("cinderx", "cffi"))
+    if _skip_cache[0] == seen:
+        return _skip_cache[1]
     dirs = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]   # armjit/
     for name in ("cinderx", "cffi"):
         mod = sys.modules.get(name)
         if mod is not None and getattr(mod, "__file__", None):
             dirs.append(os.path.dirname(os.path.abspath(mod.__file__)))
-    return tuple(d + os.sep for d in dirs)
+    _skip_cache[:] = [seen, tuple(d + os.sep for d in dirs)]
+    return _skip_cache[1]
 
 
 def _fullname(code) -> str:
@@ -145,8 +154,16 @@ def _fullname(code) -> str:
 
 
 def _on_start(code, offset):
+    # The fast path: a code seen before and not yet hot (this callback runs
+    # for every call of every function not yet disabled; under qemu each
+    # microsecond here is tens).
+    entry = _counts.get(id(code))
+    if entry is not None and entry[1]() is code:
+        entry[0] += 1
+        if entry[0] < _after:
+            return None
     try:
-        return _decide(code)
+        return _decide(code, entry)
     except Exception as e:              # a refusal: never escapes into the program
         try:
             refused.append((_fullname(code), f"{type(e).__name__}: {e}"[:300]))
@@ -160,26 +177,18 @@ def _forget(key: int) -> None:
     _recompiles.pop(key, None)
 
 
-def _count(code) -> int:
-    key = id(code)
-    entry = _counts.get(key)
-    if entry is None or entry[1]() is not code:
-        entry = _counts[key] = [0, weakref.ref(code, lambda _r, k=key: _forget(k))]
-    entry[0] += 1
-    return entry[0]
-
-
-def _decide(code):
+def _decide(code, entry):
     from .live import LiveJITError, _rt, compile as live_compile, unsupported
-    if unsupported(code) is not None:
-        return _DISABLE                 # module/class bodies, generators: never compiled
-    fn = code.co_filename
-    if fn.startswith(_config["skip"]):
-        return _DISABLE
-    n = _count(code)
-    if n == 1 and fn.startswith(_skip_dirs()):     # cinderx, cffi: imported after start()
-        return _DISABLE
-    if n < _config["after"]:
+    if entry is None or entry[1]() is not code:
+        # first start of this code object
+        if unsupported(code) is not None:
+            return _DISABLE             # module/class bodies, generators: never compiled
+        if code.co_filename.startswith(_skip_dirs()):
+            return _DISABLE             # armjit, cinderx, cffi
+        key = id(code)
+        entry = _counts[key] = [1, weakref.ref(code, lambda _r, k=key: _forget(k))]
+    n = entry[0]
+    if n < _after:
         return None
     if _rt is None or not _rt.enabled:
         return _DISABLE
@@ -225,19 +234,22 @@ def _decide(code):
 
 
 _DISABLE = None
+_after = 2
 
 
 def start(after_calls: int = 2) -> int:
     """Install the PY_START hook (after :func:`armjit.runtime.live.enable`); returns the tool id."""
-    global _DISABLE
+    global _DISABLE, _after
     if after_calls < 1:
         raise ValueError(f"after_calls must be >= 1, got {after_calls}")
     mon = sys.monitoring
     if "tool" in _config:
         _config["after"] = after_calls
+        _after = after_calls
         return _config["tool"]
     _DISABLE = mon.DISABLE
-    _config.update(after=after_calls, raw=_probe_layout(), skip=_skip_dirs())
+    _config.update(after=after_calls, raw=_probe_layout())
+    _after = after_calls
     _counts.clear()
     for tool in (mon.OPTIMIZER_ID, 4, 3):
         try:

@@ -166,16 +166,18 @@ class Runtime:
     def _on_func_dead(self, token: int) -> None:
         # Runs while the function is being destroyed, possibly inside armjit:
         # queue, and reap now only outside armjit's own work.  At interpreter
-        # exit the code goes with the process.
+        # exit (module globals already cleared) the code goes with the process.
         self.dead.append(token)
-        if sys.is_finalizing():
+        try:
+            if sys.is_finalizing() or self.busy or not _lock.acquire(blocking=False):
+                return
+        except Exception:
             return
-        if not self.busy and _lock.acquire(blocking=False):
-            try:
-                if not self.busy:
-                    self.reap()
-            finally:
-                _lock.release()
+        try:
+            if not self.busy:
+                self.reap()
+        finally:
+            _lock.release()
 
     def reap(self) -> None:
         lib, ffi = self.shim.lib, self.shim.ffi

@@ -1,0 +1,172 @@
+"""armjit's live back end end to end, as a user sees it, on the aarch64 target (qemu).
+
+    python bench/live_overhead.py [--workloads stdlib,small,loop] [--repeat 1]
+
+One fresh target process per (workload, mode), measured from the host
+(interpreter start to exit: imports, compiles and the work itself):
+
+* ``interp``:  plain CPython 3.14, cinderx not imported;
+* ``cinderx``: ``cinderx.jit.compile_after_n_calls(2)`` -- CinderX's own auto mode;
+* ``armjit``:  ``armjit.enable(auto=True, after_calls=2)`` -- CinderX's front end,
+  armjit's back end for every plain function called twice.
+
+Workloads (no torch; a torch training loop is added when Debian's python3-torch is
+in the rootfs):
+
+* ``stdlib``: json, textwrap, re, difflib, string formatting -- many library
+  functions, each hot for a while (compile latency matters);
+* ``small``:  400 small functions defined at run time, each called 30 times;
+* ``loop``:   one long-running numeric/string loop (steady-state code quality).
+
+Prints wall seconds per mode, the ratio armjit/cinderx, and armjit's own
+counters (compiles, median compile latency, refusals) from ``armjit.stats()``.
+Every mode must print the same result digest, or the run is reported as wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from armjit import target  # noqa: E402
+
+MODES = ["interp", "cinderx", "armjit"]
+
+PROLOGUE = {
+    "interp": "",
+    "cinderx": "import cinderx.jit as jit\njit.compile_after_n_calls(2)\n",
+    "armjit": "import armjit\narmjit.enable(auto=True, after_calls=2)\nimport cinderx.jit as jit\n",
+}
+
+WORKLOADS = {
+    "stdlib": r'''
+import difflib, hashlib, json, re, string, textwrap
+TEXT = ("The quick brown fox jumps over the lazy dog; pack my box with five dozen "
+        "liquor jugs. ") * 8
+DATA = {"k%d" % i: [i, i * 2.5, str(i), None, {"x": [True, False]}] for i in range(40)}
+def work(i):
+    out = []
+    s = json.dumps(DATA, sort_keys=True)
+    out.append(len(json.loads(s)))
+    out.append(textwrap.fill(TEXT, width=40 + i % 7)[:50])
+    out.append(re.findall(r"\b\w{5}\b", TEXT)[:5])
+    out.append(string.Template("$a-$b").substitute(a=i, b=i * 2))
+    out.append(list(difflib.unified_diff(TEXT.split()[:30], TEXT.split()[2:32], lineterm=""))[:3])
+    return out
+acc = [work(i) for i in range(60)]
+RESULT = hashlib.sha256(repr(acc).encode()).hexdigest()[:16]
+''',
+    "small": r'''
+import hashlib
+ns = {}
+exec("\n".join(f"def f{i}(a, b):\n    x = a * {i % 13} + b\n    if x % 3:\n"
+               f"        return x - {i}\n    return [x, b, {i}]\n" for i in range(400)), ns)
+fns = [ns[f"f{i}"] for i in range(400)]
+acc = 0
+for rep in range(30):
+    for k, f in enumerate(fns):
+        r = f(rep, k)
+        acc = (acc * 31 + (r if isinstance(r, int) else sum(r))) % (1 << 61)
+RESULT = str(acc)
+''',
+    "loop": r'''
+def collatz_len(n):
+    k = 0
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        k += 1
+    return k
+def words(n):
+    d = {}
+    for i in range(n):
+        w = "w" + str(i % 97)
+        d[w] = d.get(w, 0) + i
+    return sorted(d.items())[:3]
+def run():
+    best = max(range(1, 60000), key=collatz_len)
+    fl = 0.0
+    for i in range(1, 200000):
+        fl += 1.0 / (i * i)
+    return best, round(fl, 9), words(100000)
+RESULT = repr(run())
+''',
+}
+
+EPILOGUE = r'''
+import json as _json
+out = {"result": RESULT}
+if "armjit" in globals():
+    st = armjit.stats()
+    out["armjit"] = {k: st[k] for k in ("compiled", "shared", "installed_functions",
+                                        "compile_ms_median", "cinderx_ms_median",
+                                        "code_bytes", "reserved_bytes")}
+    out["armjit"]["refused"] = st["auto"]["refused"]
+if "jit" in globals():
+    out["cinderx_compiled"] = len(jit.get_compiled_functions())
+print(_json.dumps(out))
+'''
+
+
+def run_one(workload: str, mode: str) -> dict:
+    src = PROLOGUE[mode] + WORKLOADS[workload] + EPILOGUE
+    t0 = time.perf_counter()
+    p = target.run(["-c", src], capture_output=True, text=True, timeout=3600)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else
+                f"exit {p.returncode}", "wall": wall}
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    out["wall"] = wall
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per (workload, mode), interleaved; the median is reported")
+    ns = ap.parse_args(argv)
+    if not target.ready():
+        print("live_overhead: the target is not set up: python -m armjit.target setup",
+              file=sys.stderr)
+        return 2
+    modes = ns.modes.split(",")
+    wrong = 0
+    print(f"{'workload':8} " + " ".join(f"{m:>9}" for m in modes) + "   armjit/cinderx  armjit")
+    for wl in ns.workloads.split(","):
+        runs = {m: [] for m in modes}
+        for _ in range(ns.repeat):
+            for m in modes:
+                runs[m].append(run_one(wl, m))
+        wall = {m: statistics.median(r["wall"] for r in runs[m]) for m in modes}
+        results = {r.get("result", r.get("error")) for m in modes for r in runs[m]}
+        same = len(results) == 1 and not any("error" in r for m in modes for r in runs[m])
+        wrong += not same
+        ratio = (f"{wall['armjit'] / wall['cinderx']:.2f}x"
+                 if "armjit" in wall and "cinderx" in wall else "-")
+        arm = runs.get("armjit", [{}])[-1].get("armjit", {})
+        info = (f"compiled {arm.get('compiled')} shared {arm.get('shared')} refused "
+                f"{arm.get('refused')} compile median {arm.get('compile_ms_median') or 0:.0f} ms "
+                f"(CinderX part {arm.get('cinderx_ms_median') or 0:.0f} ms)" if arm else "")
+        print(f"{wl:8} " + " ".join(f"{wall[m]:8.2f}s" for m in modes)
+              + f"   {ratio:>14}  {info}" + ("" if same else "   RESULTS DIFFER: "
+                                                 + repr(sorted(map(str, results)))[:300]))
+    try:
+        subprocess.run(target.command(["-c", "import torch"]), env=target._env_for_target(),
+                       capture_output=True, timeout=600, check=True)
+        print("torch: present in the rootfs, but no torch workload is defined yet")
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        print("torch: python3-torch is not in the rootfs; no torch workload")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
