@@ -15,6 +15,20 @@ from armjit.runtime import shim_build
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 
+def test_console_scripts_are_installed_and_run():
+    bindir = Path(sys.executable).parent
+    for name, module in [("armjit-disasm", "armjit.disasm"), ("armjit-corpus", "armjit.corpus")]:
+        exe = bindir / name
+        assert exe.is_file(), f"{exe} missing: is armjit pip-installed in this venv?"
+        p = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.startswith("usage:")
+        # and the module form stays
+        q = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
+                           text=True, timeout=60)
+        assert q.returncode == 0 and q.stdout == p.stdout
+
+
 def test_the_cdef_is_the_header_whatever_it_declares(tmp_path):
     header = (shim_build.CSRC / "armjit_shim.h").read_text()
     declared = set(re.findall(r"\b(armjit_\w+)\s*\(", header))
