@@ -175,7 +175,7 @@ def _wheel(name: str, version: str) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     have = list(wheels.glob(f"{name}-{version}-*.whl"))
     if not have:
-        _log(f"downloading the {name} {version} aarch64 wheel (pip)")
+        _log(f"downloading the {name} {version} wheel for aarch64 (pip)")
         _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
               "--python-version", "3.14.5", "--implementation", "cp",
               "--platform", "manylinux_2_28_aarch64", "--platform", "manylinux_2_17_aarch64",

@@ -70,6 +70,29 @@ def _sdist(tmp_path: Path) -> Path:
     return tmp_path / p.stdout.split()[-1]
 
 
+def test_native_run_starts_aarch64_children_and_changes_nothing_outside(tmp_path):
+    reason = target.native_unavailable()
+    if reason:
+        pytest.skip(reason)
+    child = ("import platform, subprocess, sys\n"
+             "c = subprocess.run([sys.executable, '-c', 'import os; print(os.getcwd(), 6 * 7)'],"
+             " capture_output=True, text=True, cwd='/tmp')\n"
+             "print(platform.machine(), c.returncode, c.stdout.strip())\n"
+             "open('/tmp/made-inside', 'w').write('x')\n")
+    global_binfmt = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
+    registered_before = global_binfmt.exists()
+    p = target.native_run([["/usr/bin/python3.14", "-c", child]], tmp_path, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["aarch64", "0", "/tmp", "42"]
+    assert (tmp_path / "made-inside").is_file()                 # the work dir is /tmp inside
+    assert not (target.rootfs_dir() / "tmp" / "made-inside").exists()
+    assert global_binfmt.exists() == registered_before   # no global registration
+    failed = target.native_run([["/usr/bin/python3.14", "-c", "raise SystemExit(3)"],
+                                ["/usr/bin/python3.14", "-c", "print('not reached')"]],
+                               tmp_path, timeout=120)
+    assert (failed.returncode, failed.stdout) == (3, "")
+
+
 def test_pip_install_on_aarch64_compiles_the_shim_and_armjit_runs_cinderx_code(tmp_path):
     reason = target.native_unavailable()
     if reason:
