@@ -128,7 +128,7 @@ def _rootfs_ok() -> bool:
     stamp = _read_stamp("rootfs")
     return (stamp is not None and stamp.get("packages") == ROOTFS_PACKAGES
             and (root / "usr/bin" / PYTHON).is_file()
-            and (root / "lib").exists())
+            and (root / "lib").exists() and (root / "proc").is_dir())
 
 
 def ensure_rootfs() -> None:
@@ -151,6 +151,7 @@ def ensure_rootfs() -> None:
         for d in ("lib", "bin", "sbin"):
             if not (tmp / d).exists() and not (tmp / d).is_symlink():
                 (tmp / d).symlink_to(f"usr/{d}")
+        (tmp / "proc").mkdir(exist_ok=True)     # a mount point for native_run()
         if not (tmp / "usr/bin" / PYTHON).is_file():
             raise TargetError(f"the rootfs has no usr/bin/{PYTHON}")
         tmp.rename(root)
@@ -325,8 +326,9 @@ def ensure_build_wheels() -> dict:
 # their own whose private binfmt_misc (Linux >= 6.7) hands every aarch64
 # executable to qemu-aarch64-static, registered as Debian's qemu-user-static
 # describes it (flag F: the interpreter is opened at registration, outside the
-# chroot).  Nothing outside that namespace changes: no global binfmt
-# registration, no mount visible elsewhere, nothing written into the rootfs.
+# chroot), with a /proc of its own.  Nothing outside that namespace changes: no
+# global binfmt registration, no mount visible elsewhere, nothing written into
+# the rootfs.
 NATIVE_TOOLS = {"unshare": "util-linux", "mount": "mount", "chroot": "coreutils"}
 BINFMT_CONF = Path("/usr/lib/binfmt.d/qemu-aarch64.conf")     # from qemu-user-static
 GUEST_WORK = "/tmp"        # where native_run()'s work directory appears in the chroot
@@ -354,6 +356,8 @@ def _native_script(commands: Sequence[Sequence[str]], env: dict) -> str:
         f" || exit {_UNAVAILABLE}",
         f'{q(tools["mount"])} --bind "$ARMJIT_WORK" "$ARMJIT_ROOT{GUEST_WORK}"'
         f" || exit {_UNAVAILABLE}",
+        # the namespace's own /proc (its pid namespace): CPython and armjit read /proc/self
+        f'{q(tools["mount"])} -t proc proc "$ARMJIT_ROOT/proc" || exit {_UNAVAILABLE}',
     ]
     env_args = " ".join(q(f"{k}={v}") for k, v in env.items())
     for argv in commands:

@@ -77,6 +77,7 @@ def test_native_run_starts_aarch64_children_and_changes_nothing_outside(tmp_path
     child = ("import platform, subprocess, sys\n"
              "c = subprocess.run([sys.executable, '-c', 'import os; print(os.getcwd(), 6 * 7)'],"
              " capture_output=True, text=True, cwd='/tmp')\n"
+             "import os; assert os.listdir('/proc/self/fd')\n"
              "print(platform.machine(), c.returncode, c.stdout.strip())\n"
              "open('/tmp/made-inside', 'w').write('x')\n")
     global_binfmt = Path("/proc/sys/fs/binfmt_misc/qemu-aarch64")
