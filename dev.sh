@@ -29,7 +29,7 @@ setup_host() {
   fi
   local stamp="$VENV/.armjit-installed"
   local want
-  want=$(sha256sum pyproject.toml | cut -c1-16)
+  want=$(cat pyproject.toml setup.py | sha256sum | cut -c1-16)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "dev.sh: installing armjit and its dependencies into $VENV" >&2
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'

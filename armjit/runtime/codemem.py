@@ -50,14 +50,23 @@ def require_aarch64() -> None:
 
 
 def load_shim():
-    """The cffi shim module (``_armjit_shim``), built for the target."""
-    try:
-        import _armjit_shim
-    except ImportError as e:
-        raise CodeMemoryError(
-            f"the C shim _armjit_shim is not importable ({e}): run "
-            "'python -m armjit.target setup' and start Python through armjit.target") from None
-    return _armjit_shim
+    """The cffi shim module: the one ``pip install`` compiled into the package on
+    aarch64 (``armjit._armjit_shim``) first, else the top-level ``_armjit_shim``
+    that ``python -m armjit.target setup`` cross-builds for the qemu target."""
+    import importlib
+    for name in ("armjit._armjit_shim", "_armjit_shim"):
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:      # found, but something it needs is missing
+                raise CodeMemoryError(f"the C shim {name} does not load: {e}") from None
+        except ImportError as e:    # found, but it does not load (wrong build)
+            raise CodeMemoryError(f"the C shim {name} does not load: {e}") from None
+    raise CodeMemoryError(
+        "the C shim is not importable (neither armjit._armjit_shim nor _armjit_shim): "
+        "install armjit with pip on the aarch64 machine (setup.py compiles it), or, for "
+        "the qemu target, run 'python -m armjit.target setup' and start Python through "
+        "armjit.target")
 
 
 # ------------------------------------------------------------------ the heap

@@ -29,8 +29,14 @@ PYTHON = "python3.14"
 DEBIAN_SUITE = "sid"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1",
-                   "libpython3.14-testsuite"]  # CPython's Lib/test (bench/cpython_tests.py)
+                   "libpython3.14-testsuite",  # CPython's Lib/test (bench/cpython_tests.py)
+                   # The machine's own C compiler: `pip install` compiles the C shim on
+                   # aarch64 (setup.py; tests/target/test_package.py, native_run).
+                   "gcc", "libc6-dev"]
 CFFI_VERSION = "2.1.1"   # its aarch64 wheel gives the target _cffi_backend for the C shim
+# Pure wheels that, with the cffi and cinderx wheels, let `pip install` of armjit run
+# offline on the target with --no-build-isolation (tests/target/test_package.py).
+BUILD_WHEELS = {"pip": "26.3", "setuptools": "84.2.1", "pycparser": "3.12"}
 HOST_TOOLS = {  # a file that must exist -> the Debian package that provides it
     "qemu-aarch64-static": "qemu-user-static",
     "mmdebstrap": "mmdebstrap",
@@ -122,7 +128,7 @@ def _rootfs_ok() -> bool:
     stamp = _read_stamp("rootfs")
     return (stamp is not None and stamp.get("packages") == ROOTFS_PACKAGES
             and (root / "usr/bin" / PYTHON).is_file()
-            and (root / "lib").exists())
+            and (root / "lib").exists() and (root / "proc").is_dir())
 
 
 def ensure_rootfs() -> None:
@@ -145,6 +151,7 @@ def ensure_rootfs() -> None:
         for d in ("lib", "bin", "sbin"):
             if not (tmp / d).exists() and not (tmp / d).is_symlink():
                 (tmp / d).symlink_to(f"usr/{d}")
+        (tmp / "proc").mkdir(exist_ok=True)     # a mount point for native_run()
         if not (tmp / "usr/bin" / PYTHON).is_file():
             raise TargetError(f"the rootfs has no usr/bin/{PYTHON}")
         tmp.rename(root)
@@ -169,7 +176,7 @@ def _wheel(name: str, version: str) -> Path:
     wheels.mkdir(parents=True, exist_ok=True)
     have = list(wheels.glob(f"{name}-{version}-*.whl"))
     if not have:
-        _log(f"downloading the {name} {version} aarch64 wheel (pip)")
+        _log(f"downloading the {name} {version} wheel for aarch64 (pip)")
         _run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
               "--python-version", "3.14.5", "--implementation", "cp",
               "--platform", "manylinux_2_28_aarch64", "--platform", "manylinux_2_17_aarch64",
@@ -298,6 +305,117 @@ def setup() -> str:
     ensure_rootfs()
     ensure_site()
     ensure_shim()
+    ensure_build_wheels()
     version = check_jit()
     _log(f"ready: CPython {version} on aarch64 (qemu), CinderX {CINDERX_VERSION}, JIT live")
     return version
+
+
+def ensure_build_wheels() -> dict:
+    """name -> cached wheel: what `pip install` of armjit needs on the target, offline."""
+    wanted = {**BUILD_WHEELS, "cffi": CFFI_VERSION, "cinderx": CINDERX_VERSION}
+    return {name: _wheel(name, version) for name, version in wanted.items()}
+
+
+# ------------------------------------------- as on an aarch64 machine (chroot)
+
+# run() starts one aarch64 process under qemu; that process cannot start aarch64
+# children (no binfmt_misc: exit 127), and a compiler must: gcc runs cc1, as and
+# ld, pip runs its build backend in a child.  native_run() runs commands inside
+# the rootfs as on an aarch64 machine: chrooted into it, in a user namespace of
+# their own whose private binfmt_misc (Linux >= 6.7) hands every aarch64
+# executable to qemu-aarch64-static, registered as Debian's qemu-user-static
+# describes it (flag F: the interpreter is opened at registration, outside the
+# chroot), with a /proc of its own.  Nothing outside that namespace changes: no
+# global binfmt registration, no mount visible elsewhere, nothing written into
+# the rootfs.
+NATIVE_TOOLS = {"unshare": "util-linux", "mount": "mount", "chroot": "coreutils"}
+BINFMT_CONF = Path("/usr/lib/binfmt.d/qemu-aarch64.conf")     # from qemu-user-static
+GUEST_WORK = "/tmp"        # where native_run()'s work directory appears in the chroot
+_UNAVAILABLE = 97          # the namespace set-up failed (the script's own exit code)
+
+
+class NativeUnavailable(TargetError):
+    """This machine cannot give the rootfs a private binfmt_misc (see native_run)."""
+
+
+def _native_tools() -> dict:
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    return {name: shutil.which(name, path=path) for name in NATIVE_TOOLS}
+
+
+def _native_script(commands: Sequence[Sequence[str]], env: dict) -> str:
+    import shlex
+    tools = _native_tools()
+    q = shlex.quote
+    lines = [
+        "set -u",
+        f"{q(tools['mount'])} -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc"
+        f" || exit {_UNAVAILABLE}",
+        f'printf "%s\\n" "$ARMJIT_BINFMT" > /proc/sys/fs/binfmt_misc/register'
+        f" || exit {_UNAVAILABLE}",
+        f'{q(tools["mount"])} --bind "$ARMJIT_WORK" "$ARMJIT_ROOT{GUEST_WORK}"'
+        f" || exit {_UNAVAILABLE}",
+        # the namespace's own /proc (its pid namespace): CPython and armjit read /proc/self
+        f'{q(tools["mount"])} -t proc proc "$ARMJIT_ROOT/proc" || exit {_UNAVAILABLE}',
+    ]
+    env_args = " ".join(q(f"{k}={v}") for k, v in env.items())
+    for argv in commands:
+        lines.append(f'env -i {env_args} {q(tools["chroot"])} "$ARMJIT_ROOT" '
+                     + " ".join(q(a) for a in argv) + " || exit $?")
+    return "\n".join(lines) + "\n"
+
+
+def native_unavailable() -> Optional[str]:
+    """None when native_run() can work here, else why not (one line)."""
+    missing = [f"{name} ({NATIVE_TOOLS[name]})" for name, path in _native_tools().items()
+               if path is None]
+    if missing:
+        return f"native_run needs {', '.join(missing)}"
+    if not BINFMT_CONF.is_file():
+        return f"native_run needs {BINFMT_CONF} (qemu-user-static)"
+    p = subprocess.run([_native_tools()["unshare"], "--user", "--map-root-user", "--mount",
+                        "--fork", _native_tools()["mount"], "-t", "binfmt_misc", "binfmt_misc",
+                        "/proc/sys/fs/binfmt_misc"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return ("no binfmt_misc of its own in a user namespace here (needs Linux >= 6.7, "
+                "and user namespaces, which a chroot does not allow): "
+                + (p.stderr.strip().splitlines() or ["?"])[-1])
+    return None
+
+
+def native_run(commands: Sequence[Sequence[str]], work: Path, *, env: Optional[dict] = None,
+               timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+    """Run ``commands`` (argv lists, paths as the chroot sees them) one after another inside
+    the rootfs as on an aarch64 machine, stopping at the first that fails: the result has
+    the output of all of them and the exit status of the failing one (else 0).
+
+    ``work`` (a host directory) is the chroot's ``/tmp`` (GUEST_WORK); the
+    environment is only PATH, HOME=TMPDIR=/tmp, LANG, QEMU_CPU and ``env``: no
+    PYTHONPATH.  Raises NativeUnavailable when this machine cannot do it.
+    """
+    if not ready():
+        raise TargetError("the target is not set up: run 'python -m armjit.target setup'")
+    reason = native_unavailable()
+    if reason:
+        raise NativeUnavailable(reason)
+    guest_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": GUEST_WORK,
+                 "TMPDIR": GUEST_WORK, "LANG": "C.UTF-8", "QEMU_CPU": QEMU_CPU, **(env or {})}
+    host_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "ARMJIT_BINFMT": BINFMT_CONF.read_text().strip(),
+                "ARMJIT_WORK": str(Path(work).resolve()), "ARMJIT_ROOT": str(rootfs_dir())}
+    tools = _native_tools()
+    # --pid: when the run is cut short, every process of it goes with its first one.
+    cmd = [tools["unshare"], "--user", "--map-root-user", "--mount", "--pid", "--fork",
+           "--kill-child", "bash", "-c", _native_script(commands, guest_env)]
+    proc = subprocess.Popen(cmd, env=host_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        out, err = proc.communicate()
+        raise subprocess.TimeoutExpired(cmd, timeout, out, err) from None
+    if proc.returncode == _UNAVAILABLE:
+        raise NativeUnavailable(f"setting up the chroot's namespace failed: {err.strip()}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
