@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from armjit.emit.immediates import is_add_sub_imm   # re-exported: asmjit arm::Utils::isAddSubImm
+
 __all__ = [
     "FrameLayoutError",
     "Slot",
@@ -79,13 +81,6 @@ def _norm_reg(name: str) -> str:
             f"{reg} is not callee-saved (X19-X28, D8-D15 are): it is never saved"
         )
     return reg
-
-
-def is_add_sub_imm(value: int) -> bool:
-    """asmjit arm::Utils::isAddSubImm: uimm12, or uimm12 << 12."""
-    if value < 0:
-        return False
-    return value < (1 << 12) or (value & 0xFFF == 0 and value < (1 << 24))
 
 
 def sub_immediate_plan(rd: str, rn: str, value: int) -> list[str]:

@@ -6,7 +6,8 @@ Public API: the operand model (registers x0..x30/w0..w30/sp/xzr..., D/S/H/Q,
 Cond, Shift, Extend, Mem, mem/pre/post), the errors, :class:`Assembler`,
 :class:`Label`, :func:`assemble`, and the encoder modules ``arith``,
 ``logical``, ``movewide``, ``bitfield``, ``dataproc``, ``branch``,
-``loadstore``, ``fp``, ``system``, ``immediates``.
+``loadstore``, ``fp``, ``system``, ``immediates`` (what is encodable) and
+``legalize`` (sequences for what is not).
 
 Note: ``operands.fp`` (= x29, the frame pointer) is shadowed here by the
 encoder module ``fp``; use ``x29`` (or ``operands.fp``).
@@ -29,3 +30,4 @@ loadstore = _importlib.import_module(__name__ + ".loadstore")
 fp = _importlib.import_module(__name__ + ".fp")
 system = _importlib.import_module(__name__ + ".system")
 immediates = _importlib.import_module(__name__ + ".immediates")
+legalize = _importlib.import_module(__name__ + ".legalize")

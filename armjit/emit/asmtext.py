@@ -34,6 +34,7 @@ from . import bitfield as _bf
 from . import branch as _br
 from . import dataproc as _dp
 from . import immediates as _im
+from . import legalize as _lz
 from . import loadstore as _ls
 from . import logical as _lg
 from . import movewide as _mw
@@ -383,7 +384,7 @@ def _mov(a, ops, ctx):
         if v is None or _im.encode_bitmask(v, rd.size) is None:
             raise EncodingError("mov", "imm", op, "a bitmask immediate (MOV to SP is ORR)")
         return _lg.encode_orr_imm(rd, GpReg(31, rd.size), v)
-    words = _im.plan_mov_imm(rd, op)
+    words = _lz.plan_mov_imm(rd, op)
     if len(words) != 1:
         raise EncodingError("mov", "imm", op, "a value one MOVZ, MOVN or ORR (bitmask) can "
                             "hold (use movz/movk, or the Assembler API, for others)")

@@ -1020,6 +1020,7 @@ from . import dataproc as _dp         # noqa: E402
 import importlib as _importlib  # noqa: E402
 _fp = _importlib.import_module(__package__ + ".fp")  # `from . import fp` may give x29
 from . import immediates as _im       # noqa: E402
+from . import legalize as _lz         # noqa: E402
 from . import loadstore as _ls        # noqa: E402
 from . import logical as _lg          # noqa: E402
 from . import movewide as _mw         # noqa: E402
@@ -1126,20 +1127,20 @@ def _addsub_planner(mn, sub, flags):
                    (1, 0): _ar.encode_sub_imm, (1, 1): _ar.encode_subs_imm}[(sub, flags)]
             return [enc(rd, rn, imm, s12)]
         if not sub:
-            return _im.plan_add_imm(rd, rn, v, scratch, bool(flags))
+            return _lz.plan_add_imm(rd, rn, v, scratch, bool(flags))
         neg = (-v) & mask
         if not flags or _im.is_add_sub_imm(neg):
             # SUB without flags is ADD of the negation; SUBS #v equals ADDS #-v
             # in all four flags when -v is an imm12 (v != 0, v != INT_MIN).
-            return _im.plan_add_imm(rd, rn, neg, scratch, bool(flags))
+            return _lz.plan_add_imm(rd, rn, neg, scratch, bool(flags))
         # SUBS with a materialised value: keep the exact SUBS flags.
         tmp = rd if (not rd.is_sp and not rd.is_zr and rd.num != rn.num) else None
         if tmp is None:
             if scratch is None:
                 raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give "
                                     "a scratch register")
-            tmp = _im._check_scratch(mn, scratch, rd.size, [("rn", rn)])
-        return _im.plan_mov_imm(tmp, v) + [_addsub_reg(mn, 1, 1, rd, rn, tmp, None, 0)]
+            tmp = _lz.check_scratch(mn, scratch, rd.size, [("rn", rn)])
+        return _lz.plan_mov_imm(tmp, v) + [_addsub_reg(mn, 1, 1, rd, rn, tmp, None, 0)]
     planner.__doc__ = (f"{mn.upper()} rd, rn, op{{, shift|extend, amount}}: op a register "
                        "(shifted/extended forms) or any integer of the register width "
                        "(legalised; a scratch is used only when given).")
@@ -1155,15 +1156,15 @@ def _cmp_planner(mn):
             raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
         v = _value(mn, rn, op)
         if mn == "cmp":
-            return _im.plan_cmp_imm(rn, v, scratch)
+            return _lz.plan_cmp_imm(rn, v, scratch)
         if _im.is_add_sub_imm(v) and not rn.is_zr:
             return [_ar.encode_cmn_imm(rn, *_im.split_add_sub_imm(v))]
-        s = _im._check_scratch(mn, scratch, rn.size, [("rn", rn)]) if scratch is not None \
+        s = _lz.check_scratch(mn, scratch, rn.size, [("rn", rn)]) if scratch is not None \
             else None
         if s is None:
             raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give a "
                                 "scratch register")
-        return _im.plan_mov_imm(s, v) + [_addsub_reg(mn, 0, 1, zr, rn, s, None, 0)]
+        return _lz.plan_mov_imm(s, v) + [_addsub_reg(mn, 0, 1, zr, rn, s, None, 0)]
     planner.__doc__ = f"{mn.upper()} rn, op: op a register or any integer (legalised)."
     return planner
 
@@ -1186,7 +1187,7 @@ def _logical_planner(mn):
             raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
         if mn in ("bic", "orn", "eon", "bics"):
             raise EncodingError(mn, "rm", op, "a register (no immediate form)")
-        return _im.plan_logical_imm(mn, rd, rn, _value(mn, rd, op), scratch)
+        return _lz.plan_logical_imm(mn, rd, rn, _value(mn, rd, op), scratch)
     planner.__doc__ = f"{mn.upper()} rd, rn, op{{, shift, amount}} (immediates legalised)."
     return planner
 
@@ -1202,7 +1203,7 @@ def _tst(rn, op, sh=None, amount=0, scratch=None):
         return [_lg.encode_tst_imm(rn, v)]
     if scratch is None:
         raise EncodingError("tst", "imm", op, "a bitmask immediate, or give a scratch register")
-    return _im.plan_logical_imm("ands", _zr(rn), rn, v, scratch)
+    return _lz.plan_logical_imm("ands", _zr(rn), rn, v, scratch)
 
 
 # --------------------------------------------------------------- moves
@@ -1220,9 +1221,9 @@ def _mov(rd, op, scratch=None):
     if isinstance(rd, GpReg) and rd.is_sp:
         if scratch is None:
             raise EncodingError("mov", "rd", rd, "x0-x30 for an immediate, or give a scratch")
-        s = _im._check_scratch("mov", scratch, rd.size, [])
-        return _im.plan_mov_imm(s, v) + [_ar.encode_mov_sp(rd, s)]
-    return _im.plan_mov_imm(rd, v)
+        s = _lz.check_scratch("mov", scratch, rd.size, [])
+        return _lz.plan_mov_imm(s, v) + [_ar.encode_mov_sp(rd, s)]
+    return _lz.plan_mov_imm(rd, v)
 
 
 def _shift_planner(mn):
@@ -1262,7 +1263,7 @@ def _ldst_planner(op):
             raise EncodingError(op, "mem", m, "a Mem operand (or a Label for ldr literal)")
         if (m.index is None and m.mode is AddrMode.OFFSET and scratch is not None
                 and not _ls.LDST_OPS[op][1]):
-            return _ls.plan_ldst(op, rt, m.base, m.offset, scratch)
+            return _lz.plan_ldst(op, rt, m.base, m.offset, scratch)
         return [_ls.encode_ldst(op, rt, m)]
     planner.__doc__ = (f"{op.upper()} rt, mem: any addressing mode; an offset no single "
                        "instruction holds is legalised only with a scratch register.")

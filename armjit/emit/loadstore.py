@@ -17,7 +17,8 @@ LDPSW, C6.2.321 STP, C6.2.322-329 STR/STRB/STRH, C6.2.346-348 STUR*;
 SIMD&FP: C7.2.190 LDP, C7.2.191/193 LDR (immediate/register), C7.2.194 LDUR,
 C7.2.330 STP, C7.2.331/332 STR, C7.2.333 STUR.
 
-LDR (literal) is PC-relative and lives in :mod:`armjit.emit.branch`.
+LDR (literal) is PC-relative and lives in :mod:`armjit.emit.branch`; a load or
+store at an offset no single instruction holds is :func:`armjit.emit.legalize.plan_ldst`.
 
 Operand rules (all refused with :class:`EncodingError`):
 
@@ -31,7 +32,6 @@ Operand rules (all refused with :class:`EncodingError`):
 
 from __future__ import annotations
 
-from typing import List, Optional
 
 from .errors import EncodingError
 from .operands import x0 as _X0
@@ -40,7 +40,7 @@ from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_fiel
 
 __all__ = [
     "LDST_OPS", "PAIR_OPS", "access_size", "encode_ldst", "encode_ldst_pair",
-    "plan_ldst", "is_load",
+    "is_load",
     "encode_ldr", "encode_str", "encode_ldrb", "encode_strb", "encode_ldrh", "encode_strh",
     "encode_ldrsb", "encode_ldrsh", "encode_ldrsw",
     "encode_ldur", "encode_stur", "encode_ldurb", "encode_sturb", "encode_ldurh",
@@ -458,61 +458,6 @@ def _pair_encoder(op: str):
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     return enc
-
-
-# ------------------------------------------------------------------ legalisation
-
-def plan_ldst(op: str, rt, base: GpReg, offset: int,
-              scratch: Optional[GpReg] = None) -> List[int]:
-    """Words that access exactly ``base + offset`` with ``op`` and ``rt``.
-
-    ``op`` is one of the LDR/STR-family ops (not the LDUR family, not pairs).
-    The offset is encoded directly when possible (scaled imm12, else unscaled
-    imm9).  Otherwise the offset is materialised into ``scratch`` (an X
-    register; via :func:`armjit.emit.immediates.plan_mov_imm`) and the
-    register-offset form ``[base, scratch]`` is used, or, when shorter,
-    ``scratch = base + offset`` (:func:`armjit.emit.immediates.plan_add_imm`)
-    and ``[scratch]``.  Only ``rt`` (for loads) and ``scratch`` change.
-
-    ``scratch`` must be an X register other than ``base``.  It must also
-    differ from ``rt``, except for GP loads: there the sequence reads the
-    scratch (as index or base) in the load itself, before the load writes
-    ``rt``, and LDR (register/immediate, no writeback) has no constraint on
-    Rt == Rm or Rt == Rn, so ``scratch.num == rt.num`` is well defined.
-    Without a usable scratch, an offset that needs one raises EncodingError.
-    """
-    if op not in LDST_OPS or LDST_OPS[op][1]:
-        raise EncodingError(op, "op", op,
-                            "ldr, str, ldrb, strb, ldrh, strh, ldrsb, ldrsh or ldrsw")
-    _base(op, base)
-    check_range(op, "offset", offset, -(1 << 63), (1 << 63) - 1)
-    try:
-        return [encode_ldst(op, rt, Mem(base, offset))]
-    except EncodingError as e:
-        if e.operand != "offset":
-            raise
-    if scratch is None:
-        raise EncodingError(op, "offset", offset,
-                            "an offset encodable in one instruction, or give a scratch register")
-    gp_field(op, "scratch", scratch, zr=False, size=64)
-    if scratch.num == base.num:
-        raise EncodingError(op, "scratch", scratch, f"an X register other than the base {base}")
-    if isinstance(rt, GpReg) and scratch.num == rt.num and not is_load(op):
-        raise EncodingError(op, "scratch", scratch,
-                            f"an X register other than the stored register {rt}")
-    from . import immediates  # lazily: written concurrently by another module owner
-
-    via_index = list(immediates.plan_mov_imm(scratch, offset)) + [
-        encode_ldst(op, rt, Mem(base, index=scratch, extend=Extend.UXTX))]
-    best = via_index
-    try:
-        via_base = list(immediates.plan_add_imm(scratch, base, offset)) + [
-            encode_ldst(op, rt, Mem(scratch, 0))]
-        if len(via_base) < len(best):
-            best = via_base
-    except EncodingError:
-        pass
-    return best
 
 
 _LDST_HEAD, _PAIR_HEAD = _fast_tables()

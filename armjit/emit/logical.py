@@ -3,7 +3,7 @@
 * C4.1 "Logical (immediate)": AND, ORR, EOR, ANDS with a bitmask immediate
   (C6.2 AND (immediate), C6.2 ORR (immediate), ...).  The immediate is
   given as its VALUE and encoded by :func:`immediates.encode_bitmask`; values
-  that are not bitmask patterns are refused (see immediates.plan_logical_imm).
+  that are not bitmask patterns are refused (see legalize.plan_logical_imm).
   Rd is SP for AND/ORR/EOR and ZR for ANDS; Rn is ZR.
 * C4.1 "Logical (shifted register)": AND, BIC, ORR, ORN, EOR, EON, ANDS,
   BICS; all of LSL/LSR/ASR/ROR; all registers ZR.

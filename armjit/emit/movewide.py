@@ -4,7 +4,7 @@ Arm ARM DDI 0487 C4.1 "Move wide (immediate)": sf opc 100101 hw imm16 Rd,
 opc 00 = MOVN (C6.2), 10 = MOVZ (C6.2), 11 = MOVK (C6.2).
 Rd is ZR.  ``shift`` is 0/16/32/48 for X registers and 0/16 for W registers
 (hw<1> = 1 with sf = 0 is unallocated).  Constants of any value go through
-immediates.plan_mov_imm.
+legalize.plan_mov_imm.
 """
 
 from __future__ import annotations
