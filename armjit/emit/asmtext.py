@@ -33,15 +33,13 @@ from . import arith as _ar
 from . import bitfield as _bf
 from . import branch as _br
 from . import dataproc as _dp
+from . import fpsimd as _fp
 from . import immediates as _im
 from . import legalize as _lz
 from . import loadstore as _ls
 from . import logical as _lg
 from . import movewide as _mw
 from . import system as _sy
-import importlib as _importlib
-
-_fp = _importlib.import_module(__package__ + ".fp")
 
 __all__ = ["assemble", "assemble_into"]
 

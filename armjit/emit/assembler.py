@@ -1017,8 +1017,8 @@ del _c, _alias
 from . import arith as _ar            # noqa: E402
 from . import bitfield as _bf         # noqa: E402
 from . import dataproc as _dp         # noqa: E402
-import importlib as _importlib  # noqa: E402
-_fp = _importlib.import_module(__package__ + ".fp")  # `from . import fp` may give x29
+
+from . import fpsimd as _fp         # noqa: E402
 from . import immediates as _im       # noqa: E402
 from . import legalize as _lz         # noqa: E402
 from . import loadstore as _ls        # noqa: E402
