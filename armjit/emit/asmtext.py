@@ -23,7 +23,7 @@ its line and column (1-based).
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List
 
 from .assembler import Assembler, Label, _addsub_reg
 from .errors import AsmSyntaxError, EncodingError, LabelError
@@ -658,9 +658,6 @@ _H["dmb"] = _barrier(_sy.encode_dmb)
 _H["dsb"] = _barrier(_sy.encode_dsb)
 _H["mrs"] = _mrs
 _H["msr"] = _msr
-
-MNEMONICS = frozenset(_H)
-
 
 # ------------------------------------------------------------------ directives
 

@@ -150,9 +150,6 @@ class FinalCode:
         sh = self.shifts
         return position[0] if sh is None else position[0] + sh[position[1]]
 
-    def address_of(self, label: Union[Label, str]) -> int:
-        return self.base + self.offset_of(label)
-
     def relocate(self, new_base: int) -> "FinalCode":
         """The same code placed at ``new_base``: absolute label addresses moved,
         direct branches to absolute targets re-patched (LabelError if one no
@@ -181,7 +178,6 @@ class FinalCode:
 
 # Branch kinds of relaxable (conditional) branches.
 _BCOND, _CBZ, _CBNZ, _TBZ, _TBNZ = range(5)
-_INVERSE = {_CBZ: _CBNZ, _CBNZ: _CBZ, _TBZ: _TBNZ, _TBNZ: _TBZ}
 
 
 class _CondBranch:
@@ -288,9 +284,6 @@ class Assembler:
     def offset(self) -> int:
         """The current nominal offset (final unless branches get widened)."""
         return len(self.buf)
-
-    def _here(self):
-        return (len(self.buf), len(self._items))
 
     def position(self):
         """The current position as an opaque value: what :meth:`here` would
@@ -1677,7 +1670,6 @@ for _mn in _ls.LDST_OPS:
 
 # Branches: the words with offset 0 of the operand-only part are constant.
 _RET_X30 = _pack(_br.encode_ret(_br.X[30]))
-_ret_planned = Assembler.ret
 
 
 def _fast_ret(self, rn=_br.X[30]) -> None:

@@ -14,7 +14,6 @@ Rd, Rs, Rs, #shift.
 from __future__ import annotations
 
 from .arith import _sf2, _sf3
-from .errors import EncodingError
 from .operands import GpReg, check_range, gp_field
 
 __all__ = [
