@@ -322,8 +322,8 @@ def _origin_title(ins: Instruction) -> Optional[str]:
     return ins.origin.hir
 
 
-def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: str,
-                     *, pcrel: bool = True) -> CompiledFunction:
+def compile_function(fn: Function, meta: dict, facts: dict, address: int,
+                     text: str) -> CompiledFunction:
     t0 = time.perf_counter_ns()
     flags = meta["flags"]
     if flags & CI_CO_STATICALLY_COMPILED:
@@ -343,7 +343,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
         # generator.cpp:6163-6187, which the native FrameLayout does not describe.)
         check_frame_accesses(fn, frame)
     a = Assembler(base=address, veneer_scratch=X[16])
-    cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
+    cx = Ctx(a, frame, facts, is_generator=gen)
     plan = entry_plan(meta)
     correct = a.new_label("correct_arg_count")
     prologue_exit = a.new_label("prologue_exit")
@@ -480,10 +480,6 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: 
     with a.annotate("Constant pool"):
         a.emit_literal_pool()
     final = a.finalize()
-    # PC-relative materialisations assumed their nominal position.
-    for lab, nominal in cx.pcrel_sites:
-        if final.offset_of(lab) != nominal:
-            return compile_function(fn, meta, facts, address, text, pcrel=False)
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
         _raw_ranges=ranges,

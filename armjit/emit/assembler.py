@@ -32,8 +32,19 @@ and widens every branch whose target is out of range::
     state 1   b.!cond +8 ; b target              (+-128 MiB)
     state 2   b.!cond +8 ; b veneer              (absolute targets only)
 
-A branch's state only ever increases and there are at most two increases per
-branch, so the loop reaches a fixed point in at most ``2n + 1`` passes (in
+An absolute address loaded with :meth:`Assembler.load_address` is the third
+kind of variable item, with the forms asmjit's ``load_addr`` chooses among
+(Cranelift's ``LabelUse`` kinds play the same part)::
+
+    state 0   adr xd, target                     (+-1 MiB)
+    state 1   adrp xd, target ; add xd, xd, #lo12  (+-4 GiB; no add if lo12 = 0)
+    state 2   the MOVZ/MOVN/MOVK/ORR sequence     (anywhere)
+
+Its nominal form is the first that reaches from its nominal position and is
+shorter than the MOV sequence (a value one MOV holds never needs an item).
+
+An item's state only ever increases and there are at most two increases per
+item, so the loop reaches a fixed point in at most ``2n + 1`` passes (in
 practice two).  In the final layout every fixup is range-checked again by the
 encoder's patcher, so a branch that still cannot reach raises instead of
 emitting a wrong word.  Unconditional ``b``/``bl`` to an absolute address are
@@ -55,9 +66,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Union
 
+from . import arith as _ar
 from . import branch as _br
+from . import immediates as _im
+from . import legalize as _lz
 from .errors import EncodingError, LabelError
-from .operands import Cond, FpReg, GpReg
+from .operands import Cond, FpReg, GpReg, gp_field
 
 __all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode"]
 
@@ -115,6 +129,9 @@ class Relocation:
       ``"pcrel26"``, ``"pcrel19"``, ``"pcrel14"``  a direct branch (B/BL;
                         B.cond/CBZ/CBNZ; TBZ/TBNZ) at ``offset`` to the absolute
                         address ``target``; re-patched (range-checked) by relocation.
+      ``"pcrel21"``, ``"page21"``  the ADR (byte offset) or ADRP (page offset)
+                        of a :meth:`Assembler.load_address` of ``target``;
+                        re-patched (range-checked) by relocation.
     """
 
     offset: int
@@ -124,7 +141,7 @@ class Relocation:
 
 # Relocation kind -> range-checked patcher of the branch word at its offset.
 _PATCHERS = {"pcrel26": _br.patch_imm26, "pcrel19": _br.patch_imm19,
-             "pcrel14": _br.patch_imm14}
+             "pcrel14": _br.patch_imm14, "pcrel21": _br.patch_adr, "page21": _br.patch_adr}
 
 
 @dataclass
@@ -164,7 +181,10 @@ class FinalCode:
                 _pack_q_into(buf, r.offset, (new_base + r.target) & _MASK64)
             elif r.kind in _PATCHERS:
                 word = _unpack_from(buf, r.offset)[0]
-                off = r.target - (new_base + r.offset)
+                if r.kind == "page21":
+                    off = (r.target & ~0xFFF) - ((new_base + r.offset) & ~0xFFF)
+                else:
+                    off = r.target - (new_base + r.offset)
                 try:
                     word = _PATCHERS[r.kind](word, off)   # range-checked
                 except EncodingError as e:
@@ -236,6 +256,65 @@ class _Align:
         self.npad = npad
         self.fill = fill
         self.pad = npad
+
+
+# States of an absolute-address item (module docstring).
+_ADR, _ADRP, _MOVSEQ = range(3)
+
+
+def _address_form(address: int, cost: int, pc: int, at_least: int) -> int:
+    """The first form from ``at_least`` on that loads ``address`` at ``pc``:
+    ADR when the byte offset is an imm21 (C6.2 ADR), ADRP (+ ADD of the low 12
+    bits) when the page offset is an imm21 of pages (C6.2 ADRP) and shorter
+    than the ``cost``-word MOV sequence, else that sequence."""
+    if at_least <= _ADR and _A_LO <= address - pc <= _A_HI:
+        return _ADR
+    if (at_least <= _ADRP and cost > (2 if address & 0xFFF else 1)
+            and -(1 << 20) <= (address >> 12) - (pc >> 12) < (1 << 20)):
+        return _ADRP
+    return _MOVSEQ
+
+
+class _AbsAddress:
+    """``load_address``: an absolute address into an X register, a variable
+    item whose form depends on its final position."""
+
+    __slots__ = ("pos", "k", "rd", "address", "cost", "state", "nsize")
+
+    def __init__(self, pos, k, rd, address, cost, state):
+        self.pos = pos
+        self.k = k
+        self.rd = rd
+        self.address = address
+        self.cost = cost                # words of the MOV sequence
+        self.state = state
+        self.nsize = self.size()        # bytes in the nominal layout
+
+    def size(self) -> int:
+        if self.state == _ADR:
+            return 4
+        if self.state == _ADRP:
+            return 8 if self.address & 0xFFF else 4
+        return 4 * self.cost
+
+    def words(self, pc: int) -> List[int]:
+        """The words of the current form at address ``pc``."""
+        rd, address = self.rd, self.address
+        if self.state == _ADR:
+            return [_br.encode_adr(rd, address - pc)]
+        if self.state == _ADRP:
+            words = [_br.encode_adrp(rd, (address & ~0xFFF) - (pc & ~0xFFF))]
+            if address & 0xFFF:
+                words.append(_ar.encode_add_imm(rd, rd, address & 0xFFF))
+            return words
+        return _lz.plan_mov_imm(rd, address)
+
+    def relocation(self, src: int) -> Optional[Relocation]:
+        if self.state == _ADR:
+            return Relocation(src, "pcrel21", self.address)
+        if self.state == _ADRP:
+            return Relocation(src, "page21", self.address)
+        return None
 
 
 # Plain fixup kinds (size never changes).
@@ -487,6 +566,29 @@ class Assembler:
     def ldrsw_literal(self, rt, target) -> None:
         self._fixup(_FX_LIT, target, _br.encode_ldrsw_literal(rt, 0))
 
+    def load_address(self, rd: GpReg, address: int) -> None:
+        """Xd = the absolute address ``address`` (0..2**64-1), with the
+        shortest form that reaches from the final position of this
+        instruction: ADR, ADRP (+ ADD), or the MOV sequence (asmjit's
+        ``load_addr``).  The PC-relative forms are listed in
+        ``FinalCode.relocations`` (``pcrel21``, ``page21``)."""
+        gp_field("load_address", "rd", rd, zr=False, size=64)
+        if not isinstance(address, int) or isinstance(address, bool) \
+                or not 0 <= address < (1 << 64):
+            raise EncodingError("load_address", "address", address, "0..2**64-1")
+        cost = _im.mov_imm_cost(address, 64)
+        if cost > 1:
+            pos = len(self.buf)
+            state = _address_form(address, cost, self.base + pos, _ADR)
+            if state != _MOVSEQ:
+                item = _AbsAddress(pos, len(self._items), rd, address, cost, state)
+                self._items.append(item)
+                for w in item.words(self.base + pos):
+                    self.buf += _pack(w)
+                return
+        for w in _lz.plan_mov_imm(rd, address):
+            self.buf += _pack(w)
+
     # ------------------------------------------------------------ literal pool
 
     def literal(self, value: int) -> Label:
@@ -601,6 +703,10 @@ class Assembler:
                 if it.pos + 4 <= where if end else it.pos < where:
                     k = it.k + 1
                     continue
+            elif isinstance(it, _AbsAddress):
+                if it.pos + it.nsize <= where if end else it.pos < where:
+                    k = it.k + 1
+                    continue
             elif (it.pos + it.npad <= where and (it.pos < where or not end)):
                 k = it.k + 1
                 continue
@@ -668,9 +774,12 @@ class _Layout:
         out = [0] * (self.n + 1)
         for i, it in enumerate(self.items):
             out[i] = cum
-            if type(it) is _CondBranch:
+            t = type(it)
+            if t is _CondBranch:
                 if it.state:
                     cum += 4
+            elif t is _AbsAddress:
+                cum += it.size() - it.nsize
             else:
                 pad = (-(base + it.pos + cum)) % it.n
                 it.pad = pad
@@ -681,17 +790,19 @@ class _Layout:
     def run(self) -> FinalCode:
         a = self.a
         branches = [it for it in self.items if type(it) is _CondBranch]
+        addresses = [it for it in self.items if type(it) is _AbsAddress]
         abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
-        if len(branches) == self.n:
+        if len(branches) + len(addresses) == self.n:
             # Common case: no alignment items and every branch reaches its
-            # target in the nominal layout: nothing moves.
+            # target in the nominal layout: nothing moves (and every address
+            # item keeps the form chosen for its nominal position).
             offs = self.nominal_offsets(branches, abs_calls)
             if offs is not None:
-                self.finish_nominal(branches, offs)
+                self.finish_nominal(branches, offs, addresses)
                 return self.result
-        sh = self.relax(branches, abs_calls, veneer_of)
-        self.finish(sh, branches, abs_calls, veneer_of)
+        sh = self.relax(branches, abs_calls, veneer_of, addresses)
+        self.finish(sh, branches, abs_calls, veneer_of, addresses)
         return self.result
 
     def nominal_offsets(self, branches, abs_calls):
@@ -718,7 +829,7 @@ class _Layout:
                 return None
         return offs
 
-    def finish_nominal(self, branches, offs) -> None:
+    def finish_nominal(self, branches, offs, addresses) -> None:
         """:meth:`finish` for the nominal layout (all shifts 0, no veneers),
         patching the buffer in place (through a uint32 view when the host is
         little-endian and the code is word-sized)."""
@@ -767,6 +878,10 @@ class _Layout:
         finally:
             if words is not None:
                 words.release()
+        for it in addresses:
+            r = it.relocation(it.pos)
+            if r is not None:
+                relocs.append(r)
         for pos, k, kind, tgt in a._quads:
             if kind == "abs64_label":
                 t = lpos[tgt.id][0]
@@ -785,14 +900,19 @@ class _Layout:
         self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
                                 label_offsets)
 
-    def relax(self, branches, abs_calls, veneer_of) -> List[int]:
+    def relax(self, branches, abs_calls, veneer_of, addresses) -> List[int]:
         """The relaxation loop (module docstring); returns the final shifts."""
         a = self.a
         base = self.base
         lpos = a._lpos
-        for _pass in range(2 * len(branches) + len(abs_calls) + 2):
+        for _pass in range(2 * (len(branches) + len(addresses)) + len(abs_calls) + 2):
             sh = self.shifts()
             changed = False
+            for it in addresses:
+                state = _address_form(it.address, it.cost, base + it.pos + sh[it.k], it.state)
+                if state != it.state:
+                    it.state = state
+                    changed = True
             for it in branches:
                 src = it.pos + sh[it.k]
                 tgt = it.target
@@ -828,12 +948,13 @@ class _Layout:
             raise AssertionError("branch relaxation did not converge")
         return self.shifts()
 
-    def finish(self, sh, branches, abs_calls, veneer_of) -> None:
+    def finish(self, sh, branches, abs_calls, veneer_of, addresses) -> None:
         """Patch every branch, fixup and address in the final layout ``sh``."""
         a = self.a
         base = self.base
         lpos = a._lpos
-        if sh[self.n] == 0 and not any(it.state for it in branches):
+        if (sh[self.n] == 0 and not any(it.state for it in branches)
+                and all(it.size() == it.nsize for it in addresses)):
             buf = a.buf
         else:
             buf = self.rebuild(sh)
@@ -904,6 +1025,15 @@ class _Layout:
                 if type(tgt) is int and it.state == 1:
                     relocs.append(Relocation(src + 4, "pcrel26", tgt))
 
+        # Absolute addresses, in the form that reaches from the final position.
+        for it in addresses:
+            src = it.pos + sh[it.k]
+            for i, w in enumerate(it.words(base + src)):
+                _pack_into(buf, src + 4 * i, w)
+            r = it.relocation(src)
+            if r is not None:
+                relocs.append(r)
+
         # Plain fixups.
         for f in a._fixups:
             pos, k, kind, tgt, word = f
@@ -950,11 +1080,16 @@ class _Layout:
         prev = 0
         base = self.base
         for it in self.items:
-            if type(it) is _CondBranch:
+            t = type(it)
+            if t is _CondBranch:
                 out += src[prev:it.pos + 4]
                 prev = it.pos + 4
                 if it.state:
                     out += bytes(4)
+            elif t is _AbsAddress:
+                out += src[prev:it.pos]
+                out += bytes(it.size())         # written by finish()
+                prev = it.pos + it.nsize
             else:
                 out += src[prev:it.pos]
                 out += _padding(base + len(out), it.pad, it.fill)
@@ -1007,13 +1142,9 @@ del _c, _alias
 # what the planner would return.  Arguments of other (possibly mutable) types
 # are never cached.  A miss costs one planner call; a hit costs a dict lookup.
 
-from . import arith as _ar            # noqa: E402
 from . import bitfield as _bf         # noqa: E402
 from . import dataproc as _dp         # noqa: E402
-
-from . import fpsimd as _fp         # noqa: E402
-from . import immediates as _im       # noqa: E402
-from . import legalize as _lz         # noqa: E402
+from . import fpsimd as _fp           # noqa: E402
 from . import loadstore as _ls        # noqa: E402
 from . import logical as _lg          # noqa: E402
 from . import movewide as _mw         # noqa: E402
