@@ -80,7 +80,7 @@ _T_LO, _T_HI = _br.IMM14_RANGE
 _A_LO, _A_HI = _br.ADR_RANGE
 
 _MASK64 = (1 << 64) - 1
-_BRANCH0: dict = {}
+_WORD0: dict = {}          # (kind, cond, rt, bit) -> the branch word with offset 0
 
 
 class Label:
@@ -186,7 +186,7 @@ class FinalCode:
 
 
 # Branch kinds of relaxable (conditional) branches.
-_BCOND, _CBZ, _CBNZ, _TBZ, _TBNZ = range(5)
+B_COND, CBZ, CBNZ, TBZ, TBNZ = range(5)
 
 
 class _CondBranch:
@@ -206,31 +206,31 @@ class _CondBranch:
 
     def encode_short(self, off: int) -> int:
         kind = self.kind
-        if kind == _BCOND:
+        if kind == B_COND:
             return _br.encode_b_cond(self.cond, off)
-        if kind == _CBZ:
+        if kind == CBZ:
             return _br.encode_cbz(self.rt, off)
-        if kind == _CBNZ:
+        if kind == CBNZ:
             return _br.encode_cbnz(self.rt, off)
-        if kind == _TBZ:
+        if kind == TBZ:
             return _br.encode_tbz(self.rt, self.bit, off)
         return _br.encode_tbnz(self.rt, self.bit, off)
 
     def encode_inverse_skip(self) -> int:
         """The inverted branch over the next word (offset +8)."""
         kind = self.kind
-        if kind == _BCOND:
+        if kind == B_COND:
             return _br.encode_b_cond(Cond(self.cond).invert(), 8)
-        if kind == _CBZ:
+        if kind == CBZ:
             return _br.encode_cbnz(self.rt, 8)
-        if kind == _CBNZ:
+        if kind == CBNZ:
             return _br.encode_cbz(self.rt, 8)
-        if kind == _TBZ:
+        if kind == TBZ:
             return _br.encode_tbnz(self.rt, self.bit, 8)
         return _br.encode_tbz(self.rt, self.bit, 8)
 
     def short_range(self):
-        if self.kind >= _TBZ:
+        if self.kind >= TBZ:
             return _T_LO, _T_HI
         return _C_LO, _C_HI
 
@@ -307,7 +307,7 @@ class _AbsAddress:
 
 
 # Plain fixup kinds (size never changes).
-_FX_B, _FX_BL, _FX_LIT, _FX_ADR, _FX_QUAD = range(5)
+FX_B, FX_BL, FX_LIT, FX_ADR = range(4)
 
 
 class CodeBuffer:
@@ -444,32 +444,40 @@ class CodeBuffer:
 
     # ------------------------------------------------------------ branches
 
-    def _cond_branch(self, kind, target, cond=None, rt=None, bit=None):
-        item = _CondBranch(len(self.buf), len(self._items), kind, target, cond, rt, bit)
-        if type(target) is Label:
-            if target.owner != self._id:
+    def cond_branch(self, kind, target, cond=None, rt=None, bit=None):
+        """Append a conditional branch (a variable item): ``kind`` one of
+        B_COND, CBZ, CBNZ, TBZ, TBNZ with its ``cond`` / ``rt`` / ``bit``;
+        ``target`` a Label of this buffer or an absolute address."""
+        items = self._items
+        item = _CondBranch(len(self.buf), len(items), kind, target, cond, rt, bit)
+        if target.__class__ is not Label or target.owner != self._id:
+            if type(target) is Label:
                 self._check_label(target)
-        elif not isinstance(target, int) or isinstance(target, bool):
-            raise LabelError(f"branch target {target!r} is neither a Label nor an address")
-        # Validate the operands now: the word with offset 0 (always legal),
-        # memoized like the instruction methods (the entry keeps the operands).
-        key = (kind, id(cond), id(rt), id(bit))
-        hit = _BRANCH0.get(key)
-        if hit is None:
-            hit = (_pack(item.encode_short(0)), cond, rt, bit)
-            if isinstance(cond, (Cond, int, type(None))) and \
-                    isinstance(rt, (GpReg, type(None))) and isinstance(bit, (int, type(None))):
-                if len(_BRANCH0) >= 1 << 14:
-                    _BRANCH0.clear()
-                _BRANCH0[key] = hit
-        self.buf += hit[0]
-        self._items.append(item)
+            elif not isinstance(target, int) or isinstance(target, bool):
+                raise LabelError(f"branch target {target!r} is neither a Label nor an address")
+        # The word with offset 0 (always in range) validates the operands now;
+        # it is remembered per operands (a Cond member, an interned register,
+        # an int bit: equal keys are identical operands).
+        key = (kind, cond, rt, bit)
+        w0 = _WORD0.get(key) if (cond.__class__ is Cond or cond is None) and (
+            rt.__class__ is GpReg or rt is None) and (bit.__class__ is int or bit is None) \
+            else None
+        if w0 is None:
+            w0 = _pack(item.encode_short(0))
+            if (cond.__class__ is Cond or cond is None) and (rt.__class__ is GpReg or rt is None) \
+                    and (bit.__class__ is int or bit is None):
+                _WORD0[key] = w0
+        self.buf += w0
+        items.append(item)
 
-    def _fixup(self, kind, target, word) -> None:
+    def fixup(self, kind, target, word) -> None:
+        """Append ``word``, whose offset field the layout sets: ``kind`` one of
+        FX_B, FX_BL (imm26 to a Label or an absolute address, veneer if far),
+        FX_LIT (imm19 of LDR literal) and FX_ADR (imm21 of ADR) to a Label."""
         if isinstance(target, Label):
             if target.owner != self._id:
                 self._check_label(target)
-        elif kind in (_FX_B, _FX_BL):
+        elif kind in (FX_B, FX_BL):
             if not isinstance(target, int) or isinstance(target, bool):
                 raise LabelError(f"branch target {target!r} is neither a Label nor an address")
         else:
@@ -541,7 +549,7 @@ class CodeBuffer:
         after = None
         if jump_over:
             after = self.new_label()
-            self._fixup(_FX_B, after, 0x14000000)          # b after
+            self.fixup(FX_B, after, 0x14000000)          # b after
         self.align(8)
         for key, lab in self._pool.items():
             self.bind(lab)
@@ -640,9 +648,9 @@ def _patch_fixup(kind, word, off, src, tgt) -> int:
     """The word of a plain fixup with its offset field set (range-checked);
     LabelError if the target is out of reach."""
     try:
-        if kind == _FX_B or kind == _FX_BL:
+        if kind == FX_B or kind == FX_BL:
             return _br.patch_imm26(word, off)
-        if kind == _FX_LIT:
+        if kind == FX_LIT:
             return _br.patch_imm19(word, off)
         return _br.patch_adr(word, off)
     except EncodingError as e:
@@ -650,7 +658,7 @@ def _patch_fixup(kind, word, off, src, tgt) -> int:
         raise LabelError(f"instruction at +{src:#x} cannot reach {what} "
                          f"(offset {off:#x}): {e}"
                          + ("; emit the literal pool closer (emit_literal_pool)"
-                            if kind == _FX_LIT else "")) from None
+                            if kind == FX_LIT else "")) from None
 
 
 def _padding(address: int, npad: int, fill: Optional[int]) -> bytes:
@@ -694,7 +702,7 @@ class _Layout:
         a = self.a
         branches = [it for it in self.items if type(it) is _CondBranch]
         addresses = [it for it in self.items if type(it) is _AbsAddress]
-        abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
+        abs_calls = [f for f in a._fixups if f[2] in (FX_B, FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
         if len(branches) + len(addresses) == self.n:
             # Common case: no alignment items and every branch reaches its
@@ -721,7 +729,7 @@ class _Layout:
                 off = tgt - base - it.pos
             else:
                 off = lpos[tgt.id][0] - it.pos
-            if it.kind >= _TBZ:
+            if it.kind >= TBZ:
                 if not _T_LO <= off <= _T_HI:
                     return None
             elif not _C_LO <= off <= _C_HI:
@@ -748,7 +756,7 @@ class _Layout:
                 direct = words is not None and not src & 3
                 w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
                 # range checked by nominal_offsets; alignment checked here
-                if it.kind >= _TBZ:
+                if it.kind >= TBZ:
                     if off & 3:
                         _br.patch_imm14(w0, off)          # raises EncodingError
                     w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
@@ -762,7 +770,7 @@ class _Layout:
                     _pack_into(buf, src, w)
                 tgt = it.target
                 if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel14" if it.kind >= _TBZ else "pcrel19",
+                    relocs.append(Relocation(src, "pcrel14" if it.kind >= TBZ else "pcrel19",
                                              tgt))
             for pos, k, kind, tgt, word in a._fixups:
                 if type(tgt) is int:
@@ -770,7 +778,7 @@ class _Layout:
                     relocs.append(Relocation(pos, "pcrel26", tgt))
                 else:
                     off = lpos[tgt.id][0] - pos
-                if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+                if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
                     word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
                 else:
                     word = _patch_fixup(kind, word, off, pos, tgt)
@@ -910,7 +918,7 @@ class _Layout:
                 # The relaxation loop checked the range; the field insertion is
                 # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) and
                 # the range/alignment is asserted again before writing.
-                if it.kind >= _TBZ:
+                if it.kind >= TBZ:
                     if off & 3 or not _T_LO <= off <= _T_HI:
                         _br.patch_imm14(w0, off)          # raises EncodingError
                     w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
@@ -920,7 +928,7 @@ class _Layout:
                     w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
                 _pack_into(buf, src, w)
                 if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < _TBZ else \
+                    relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < TBZ else \
                         relocs.append(Relocation(src, "pcrel14", tgt))
             else:
                 _pack_into(buf, src, it.encode_inverse_skip())
@@ -950,7 +958,7 @@ class _Layout:
             else:
                 dst_off = final(lpos[tgt.id])
             off = dst_off - src
-            if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+            if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
                 word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
             else:
                 word = _patch_fixup(kind, word, off, src, tgt)

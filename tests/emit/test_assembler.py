@@ -548,3 +548,38 @@ def test_load_address_refuses():
         with pytest.raises(EncodingError):
             a.load_address(rd, address)
     assert len(a.buf) == 0
+
+
+# --------------------------------------------------------------------------
+# One instruction table: the Assembler methods and assemble() share the emitters
+
+def test_every_table_row_is_an_assembler_method_or_text_only():
+    from armjit.emit.assembler import BY_MNEMONIC, INSTRUCTIONS
+    text_only = sorted(r.mnemonic for r in INSTRUCTIONS if r.method is None)
+    assert text_only == ["adrp", "b.al", "b.nv"]
+    for r in INSTRUCTIONS:
+        if r.method is not None:
+            assert getattr(Assembler, r.method) is r.emit, r.mnemonic
+    assert BY_MNEMONIC["and"].method == "and_" and BY_MNEMONIC["b.cs"].method == "b_cs"
+
+
+def test_forms_the_text_and_the_api_share():
+    # GNU as forms that the API takes through the same emitters: an immediate
+    # with its explicit shift, CMN of a negative (= CMP), MOV of a bitmask to SP.
+    a = Assembler()
+    a.add(x0, x1, 1, Shift.LSL, 12)
+    a.cmp(x2, 0x123, Shift.LSL, 12)
+    a.cmn(x2, -1)
+    a.mov(sp, 16)
+    with pytest.raises(EncodingError, match="lsl #0 or lsl #12"):
+        a.add(x0, x1, 1, Shift.LSL, 3)
+    with pytest.raises(EncodingError):
+        a.add(x0, x1, 0x1000, Shift.LSL, 12)        # imm12 only, nothing legalised
+    with pytest.raises(EncodingError, match="scratch"):
+        a.mov(sp, 0x12345)                           # not a bitmask: needs a scratch
+    code = a.finalize().code
+    assert oracles.disasm(code) == ["add x0, x1, #1, lsl #12", "cmp x2, #0x123, lsl #12",
+                                    "cmp x2, #1", "mov sp, #0x10"]
+    from armjit.emit import assemble
+    assert assemble("add x0, x1, #1, lsl #12; cmp x2, #0x123, lsl #12; cmn x2, #-1; "
+                    "mov sp, #0x10") == code
