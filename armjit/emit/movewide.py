@@ -9,30 +9,25 @@ legalize.plan_mov_imm.
 
 from __future__ import annotations
 
-from .errors import EncodingError
+from .errors import EncodingError, refused
 from .operands import GpReg, check_range, gp_field
 
 __all__ = ["encode_movn", "encode_movz", "encode_movk"]
 
 
 def _movewide(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
-    # Fast path: a legal ZR-field register, imm16 in range, shift 0/16 (or 32/48 for X).
+    # One fast check: a legal ZR-field register, imm16 in range, shift 0/16 (or
+    # 32/48 for X); else the explanation.
     if (rd.__class__ is GpReg and imm16.__class__ is int and shift.__class__ is int
             and 0 <= imm16 <= 0xFFFF and rd._f_zr < 32
             and (shift == 0 or shift == 16 or (rd.size == 64 and (shift == 32 or shift == 48)))):
-        return rd.sf << 31 | opc << 29 | 0x12800000 | (shift >> 4) << 21 | imm16 << 5 | rd._f_zr
-    return _movewide_checked(mnemonic, opc, rd, imm16, shift)
-
-
-def _movewide_checked(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
-    """The checking path of :func:`_movewide`."""
-    d = gp_field(mnemonic, "rd", rd)
+        return rd._sfb | opc << 29 | 0x12800000 | (shift >> 4) << 21 | imm16 << 5 | rd.num
+    gp_field(mnemonic, "rd", rd)
     check_range(mnemonic, "imm16", imm16, 0, 0xFFFF)
     legal = (0, 16, 32, 48) if rd.size == 64 else (0, 16)
     if not isinstance(shift, int) or isinstance(shift, bool) or shift not in legal:
         raise EncodingError(mnemonic, "shift", shift, "/".join(map(str, legal)))
-    sf = 1 if rd.size == 64 else 0
-    return sf << 31 | opc << 29 | 0x12800000 | (shift // 16) << 21 | imm16 << 5 | d
+    raise refused(mnemonic, (rd, imm16, shift))
 
 
 def encode_movn(rd, imm16: int, shift: int = 0) -> int:
@@ -40,19 +35,8 @@ def encode_movn(rd, imm16: int, shift: int = 0) -> int:
     return _movewide("movn", 0, rd, imm16, shift)
 
 
-_MOVZ_RD: dict = {}   # rd -> MOVZ word without imm16/hw, for legal interned rd
-
-
 def encode_movz(rd, imm16: int, shift: int = 0) -> int:
     """MOVZ Rd, #imm16{, LSL #shift}: Rd = imm16 << shift."""
-    if shift == 0 and shift.__class__ is int and imm16.__class__ is int and 0 <= imm16 <= 0xFFFF:
-        try:
-            return _MOVZ_RD[rd] | imm16 << 5
-        except (KeyError, TypeError):
-            pass
-        if rd.__class__ is GpReg and rd._f_zr < 32:
-            _MOVZ_RD[rd] = w = rd.sf << 31 | 2 << 29 | 0x12800000 | rd._f_zr
-            return w | imm16 << 5
     return _movewide("movz", 2, rd, imm16, shift)
 
 
