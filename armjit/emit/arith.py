@@ -25,6 +25,7 @@ Register-31 rules (C1.2.5 and each instruction's operand table):
 from __future__ import annotations
 
 from .errors import EncodingError, refused
+from .operands import _GP_INTERN
 from .operands import (WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size,
                        same_size2, same_size3)
 
@@ -97,16 +98,29 @@ def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> Encodi
     raise refused(mnemonic, (rd, rn, imm12, shift12))
 
 
+def _legal_pairs(s: int, fixed: int) -> dict:
+    """{(rd, rn): the word without imm12/sh} for every legal register pair of
+    ADD/SUB (immediate) (``s``: the flag-setting forms, whose Rd is ZR, not SP),
+    built at import from the interned registers' fields."""
+    regs = [r for r in _GP_INTERN.values()]
+    return {(rd, rn): fixed | rd._sfb | rn._n5 | rd.num
+            for rd in regs for rn in regs
+            if rd.size == rn.size and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32}
+
+
 def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (immediate)."""
-    fixed = op << 30 | s << 29 | 0x11000000
+    """ADD/ADDS/SUB/SUBS (immediate): the fast check is a lookup of the
+    register pair among the legal ones and a range test of imm12."""
+    pairs = _legal_pairs(s, op << 30 | s << 29 | 0x11000000)
 
     def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-        if (imm12.__class__ is int and 0 <= imm12 <= 4095 and rd.__class__ is GpReg
-                and rn.__class__ is GpReg and rd.size == rn.size
-                and (shift12 is False or shift12 is True)
-                and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32):
-            return fixed | rd._sfb | shift12 << 22 | imm12 << 10 | rn._n5 | rd.num
+        try:
+            w = pairs[(rd, rn)]
+        except (KeyError, TypeError):          # (an unhashable junk operand)
+            w = None
+        if (w is not None and imm12.__class__ is int and 0 <= imm12 <= 4095
+                and (shift12 is False or shift12 is True)):
+            return w | shift12 << 22 | imm12 << 10
         raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
     enc.__doc__ = doc

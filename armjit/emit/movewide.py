@@ -10,18 +10,41 @@ legalize.plan_mov_imm.
 from __future__ import annotations
 
 from .errors import EncodingError, refused
-from .operands import GpReg, check_range, gp_field
+from .operands import _GP_INTERN, GpReg, check_range, gp_field
 
 __all__ = ["encode_movn", "encode_movz", "encode_movk"]
 
 
-def _movewide(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
-    # One fast check: a legal ZR-field register, imm16 in range, shift 0/16 (or
-    # 32/48 for X); else the explanation.
-    if (rd.__class__ is GpReg and imm16.__class__ is int and shift.__class__ is int
-            and 0 <= imm16 <= 0xFFFF and rd._f_zr < 32
-            and (shift == 0 or shift == 16 or (rd.size == 64 and (shift == 32 or shift == 48)))):
-        return rd._sfb | opc << 29 | 0x12800000 | (shift >> 4) << 21 | imm16 << 5 | rd.num
+# hw field (bits 22:21) of each legal shift, per register width
+_HW = {64: {0: 0, 16: 1 << 21, 32: 2 << 21, 48: 3 << 21}, 32: {0: 0, 16: 1 << 21}}
+# the word without imm16/hw of every legal Rd (ZR field), per opc; built at import
+_HEAD = {opc: {r: r._sfb | opc << 29 | 0x12800000 | r.num
+               for r in _GP_INTERN.values() if r._f_zr < 32}
+         for opc in (0, 2, 3)}
+
+
+def _movewide(mnemonic: str, opc: int, doc: str):
+    """MOVN/MOVZ/MOVK (C4.1 "Move wide (immediate)"): one fast check (a legal
+    Rd, imm16 in range, shift 0/16, or 32/48 for X), else the explanation."""
+    heads = _HEAD[opc]
+
+    def enc(rd, imm16: int, shift: int = 0) -> int:
+        head = heads.get(rd) if rd.__class__ is GpReg else None
+        if (head is not None and imm16.__class__ is int and 0 <= imm16 <= 0xFFFF
+                and shift.__class__ is int):
+            if shift == 0:
+                return head | imm16 << 5
+            hw = _HW[rd.size].get(shift)
+            if hw is not None:
+                return head | hw | imm16 << 5
+        raise _explain_movewide(mnemonic, rd, imm16, shift)
+    enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}"
+    enc.__doc__ = doc
+    return enc
+
+
+def _explain_movewide(mnemonic: str, rd, imm16, shift) -> EncodingError:
+    """Raise why a move wide instruction cannot hold these operands."""
     gp_field(mnemonic, "rd", rd)
     check_range(mnemonic, "imm16", imm16, 0, 0xFFFF)
     legal = (0, 16, 32, 48) if rd.size == 64 else (0, 16)
@@ -30,16 +53,7 @@ def _movewide(mnemonic: str, opc: int, rd, imm16: int, shift: int) -> int:
     raise refused(mnemonic, (rd, imm16, shift))
 
 
-def encode_movn(rd, imm16: int, shift: int = 0) -> int:
-    """MOVN Rd, #imm16{, LSL #shift}: Rd = NOT(imm16 << shift)."""
-    return _movewide("movn", 0, rd, imm16, shift)
-
-
-def encode_movz(rd, imm16: int, shift: int = 0) -> int:
-    """MOVZ Rd, #imm16{, LSL #shift}: Rd = imm16 << shift."""
-    return _movewide("movz", 2, rd, imm16, shift)
-
-
-def encode_movk(rd, imm16: int, shift: int = 0) -> int:
-    """MOVK Rd, #imm16{, LSL #shift}: replace one halfword of Rd."""
-    return _movewide("movk", 3, rd, imm16, shift)
+encode_movn = _movewide("movn", 0, "MOVN Rd, #imm16{, LSL #shift}: Rd = NOT(imm16 << shift).")
+encode_movz = _movewide("movz", 2, "MOVZ Rd, #imm16{, LSL #shift}: Rd = imm16 << shift.")
+encode_movk = _movewide("movk", 3, "MOVK Rd, #imm16{, LSL #shift}: replace one halfword "
+                        "of Rd.")
