@@ -57,6 +57,8 @@ __all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode", "Insn"
            "INSTRUCTIONS", "BY_MNEMONIC"]
 
 _pack = struct.Struct("<I").pack
+_CBZ0: dict = {}          # interned register -> its CBZ word with offset 0 (validated)
+_CBNZ0: dict = {}         # the same for CBNZ
 _B0 = _pack(0x14000000)
 _BL0 = _pack(0x94000000)
 _X30 = _br.X[30]
@@ -85,23 +87,27 @@ class Assembler(CodeBuffer):
 
     def cbz(self, rt: GpReg, target) -> None:
         """CBZ rt, target: a Label or an absolute address (widened when out of range)."""
-        w0 = _WORD0.get((CBZ, None, rt, None)) if rt.__class__ is GpReg else None
+        w0 = _CBZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
             items.append(_CondBranch(len(self.buf), len(items), CBZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBZ, target, rt=rt)
+            if rt.__class__ is GpReg:
+                _CBZ0[rt] = _WORD0[(CBZ, None, rt, None)]
 
     def cbnz(self, rt: GpReg, target) -> None:
         """CBNZ rt, target: a Label or an absolute address (widened when out of range)."""
-        w0 = _WORD0.get((CBNZ, None, rt, None)) if rt.__class__ is GpReg else None
+        w0 = _CBNZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
             items.append(_CondBranch(len(self.buf), len(items), CBNZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBNZ, target, rt=rt)
+            if rt.__class__ is GpReg:
+                _CBNZ0[rt] = _WORD0[(CBNZ, None, rt, None)]
 
     def tbz(self, rt: GpReg, bit: int, target) -> None:
         """TBZ rt, #bit, target (+-32 KiB, widened when out of range)."""
@@ -202,6 +208,7 @@ def _zr(reg):
 # by the caller), so equal keys are identical operands and the bytes are what
 # the encoder returns for them (only successful encodings are stored).
 _WORDS: dict = {}
+_MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
 
 
 def _remember(key) -> bytes:
@@ -407,8 +414,11 @@ def _mov(a, rd, op, *, scratch=None):
     immediate, C6.2 MOV (bitmask immediate), or needs a scratch)."""
     c = op.__class__
     if c is GpReg and rd.__class__ is GpReg:
-        key = (_ar.encode_mov_sp if rd.is_sp or op.is_sp else _lg.encode_mov_reg, rd, op)
-        a.buf += _WORDS.get(key) or _remember(key)
+        b = _MOV_WORDS.get((rd, op))
+        if b is None:
+            b = _MOV_WORDS[(rd, op)] = _pack(_ar.encode_mov_sp(rd, op) if rd.is_sp or op.is_sp
+                                             else _lg.encode_mov_reg(rd, op))
+        a.buf += b
         return
     if c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
         a.buf += _pack(_mw.encode_movz(rd, op, 0))        # one halfword: MOVZ
