@@ -33,7 +33,7 @@ Operand rules (all refused with :class:`EncodingError`):
 from __future__ import annotations
 
 
-from .errors import EncodingError
+from .errors import EncodingError, refused
 from .operands import x0 as _X0
 from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
                        gp_field)
@@ -137,23 +137,22 @@ def encode_ldst(op: str, rt, m: Mem) -> int:
       when the offset is a non-negative multiple of the access size that fits,
       else the unscaled imm9 form (-256..255); LDUR-family ops only the latter.
     """
-    # Fast path: the per-op encoder (tables built at import by the checking
-    # code, see _fast_tables); it falls back to _encode_ldst itself.
-    fast = _FAST_SINGLE.get(op) if op.__class__ is str else None
-    if fast is not None:
-        return fast(rt, m)
-    return _encode_ldst(op, rt, m)
+    enc = _FAST_SINGLE.get(op) if op.__class__ is str else None
+    if enc is not None:
+        return enc(rt, m)
+    raise _explain_ldst(op, rt, m)
 
 
-def _encode_ldst(op: str, rt, m: Mem) -> int:
-    """encode_ldst with every check (the path of all unusual or illegal operands)."""
+def _explain_ldst(op: str, rt, m: Mem) -> EncodingError:
+    """Raise why ``op rt, m`` has no encoding: the EncodingError naming the
+    first operand at fault (the per-op encoders' fast check takes every legal
+    form, so this path only raises)."""
     if op not in LDST_OPS:
         raise EncodingError(op, "op", op, "one of " + ", ".join(LDST_OPS))
     base_op, unscaled_only = LDST_OPS[op]
     m = _mem(op, m)
-    size, opc, v, nbytes, t = _size_opc_v(op, base_op, rt)
-    n = _base(op, m.base)
-    head = (size << 30) | 0x38000000 | (v << 26) | (opc << 22) | (n << 5) | t
+    nbytes = _size_opc_v(op, base_op, rt)[3]
+    _base(op, m.base)
 
     if m.index is not None:
         if unscaled_only:
@@ -165,18 +164,11 @@ def _encode_ldst(op: str, rt, m: Mem) -> int:
         if ext not in (Extend.UXTW, Extend.UXTX, Extend.SXTW, Extend.SXTX):
             raise EncodingError(op, "extend", ext, "lsl (uxtx), uxtw, sxtw or sxtx")
         want = 32 if ext in (Extend.UXTW, Extend.SXTW) else 64
-        mfield = gp_field(op, "index", m.index, size=want)   # 31 = ZR
+        gp_field(op, "index", m.index, size=want)   # 31 = ZR
         log2 = nbytes.bit_length() - 1
-        if m.shift is None:
-            s = 0
-        elif m.shift == log2 and log2:
-            s = 1
-        elif m.shift == 0:
-            # For byte accesses the explicit "#0" is recorded in S (C6.2.170).
-            s = 1 if log2 == 0 else 0
-        else:
+        if not (m.shift is None or m.shift == 0 or (m.shift == log2 and log2)):
             raise EncodingError(op, "shift", m.shift, f"0 or {log2}")
-        return head | 0x00200800 | (mfield << 16) | (int(ext) << 13) | (s << 12)
+        raise _odd_operand(op, rt, m)
 
     off = m.offset
     if m.mode is not AddrMode.OFFSET:
@@ -184,18 +176,27 @@ def _encode_ldst(op: str, rt, m: Mem) -> int:
             raise EncodingError(op, "mem", str(m), "[base, #imm9] (no writeback)")
         _check_wback(op, rt, m.base)
         check_range(op, "offset", off, -256, 255)
-        idx = 0b11 if m.mode is AddrMode.PRE else 0b01
-        return head | ((off & 0x1FF) << 12) | (idx << 10)
+        raise _odd_operand(op, rt, m)
 
     if (not unscaled_only and isinstance(off, int) and not isinstance(off, bool)
             and off >= 0 and off % nbytes == 0 and off // nbytes <= 4095):
-        return head | 0x01000000 | ((off // nbytes) << 10)
+        raise _odd_operand(op, rt, m)
     if unscaled_only:
         check_range(op, "offset", off, -256, 255)
     elif not (isinstance(off, int) and -256 <= off <= 255):
         raise EncodingError(op, "offset", off,
                             f"0..{4095 * nbytes} multiple of {nbytes}, or -256..255")
-    return head | ((off & 0x1FF) << 12)
+    raise _odd_operand(op, rt, m)
+
+
+def _odd_operand(op: str, rt, m: Mem) -> EncodingError:
+    """The end of :func:`_explain_ldst` when no range is exceeded: an operand
+    of an odd type (a mode that is not an AddrMode, a bool offset)."""
+    if not isinstance(m.mode, AddrMode):
+        raise EncodingError(op, "mode", m.mode, "an AddrMode (offset, pre or post)")
+    if m.index is None and m.offset.__class__ is not int:
+        raise EncodingError(op, "offset", m.offset, "an integer")
+    raise refused(op, (rt, m))
 
 
 def _op(name):
@@ -358,9 +359,16 @@ def _base_fields():
     return out
 
 
+# option field (bits 15:13) of the extends a register offset takes, and the
+# width of the index register each needs (C6.2 LDR (register))
+_INDEX_EXT = {Extend.UXTW: (2 << 13, 32), Extend.UXTX: (3 << 13, 64),
+              Extend.SXTW: (6 << 13, 32), Extend.SXTX: (7 << 13, 64)}
+
+
 def _single_encoder(op: str):
-    """The encoder of one LDR/STR-family op with a fast path for the common
-    forms ([base, #imm] scaled or unscaled, pre/post-index imm9)."""
+    """The encoder of one LDR/STR-family op: one fast check on the tables of
+    the legal registers (built at import by :func:`_size_opc_v`, the same
+    rules the explanation states) covering every form, else the explanation."""
     tab = {r: (head, log2, maxoff, (1 << log2) - 1)
            for r, (head, log2, maxoff) in _LDST_HEAD[op].items()}
     bases = _BASE_N5
@@ -379,12 +387,14 @@ def _single_encoder(op: str):
     else:
         def fast(rt, m):
             if m.__class__ is Mem:
-                base, off, mode, index, _e, _s = m
-                if index is None and off.__class__ is int:
-                    try:
-                        head, log2, maxoff, mask = tab[rt]
-                        n5 = bases[base]
-                    except (KeyError, TypeError):
+                base, off, mode, index, ext, shift = m
+                try:
+                    head, log2, maxoff, mask = tab[rt]
+                    n5 = bases[base]
+                except (KeyError, TypeError):
+                    return None
+                if index is None:
+                    if off.__class__ is not int:
                         return None
                     if mode is _OFFSET:
                         if 0 <= off <= maxoff and not off & mask:
@@ -396,13 +406,29 @@ def _single_encoder(op: str):
                                    and rt.num != 31)):
                         return (head | (off & 0x1FF) << 12 | n5
                                 | (0xC00 if mode is _PRE else 0x400))
+                elif mode is _OFFSET and not off and index.__class__ is GpReg:
+                    e = _INDEX_EXT.get(ext) if ext.__class__ is Extend else None
+                    if e is not None and index.size == e[1] and index._f_zr < 32:
+                        # S (bit 12): the shift is log2(size); an explicit #0 is
+                        # recorded in S only for byte accesses (C6.2.170)
+                        if shift is None:
+                            s = 0
+                        elif shift == log2 and log2:
+                            s = 1 << 12
+                        elif shift == 0:
+                            s = 0 if log2 else 1 << 12
+                        else:
+                            return None
+                        return head | 0x00200800 | index._m16 | e[0] | s | n5
             return None
 
     def enc(rt, m: Mem) -> int:
         w = fast(rt, m)
-        return w if w is not None else _encode_ldst(op, rt, m)
+        if w is None:
+            raise _explain_ldst(op, rt, m)
+        return w
 
-    enc.fast = fast     # the word, or None when the fast path does not apply
+    enc.fast = fast     # the word, or None when the operands have no encoding
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
     return enc

@@ -2,13 +2,13 @@
 and, mostly, illegal ones (wrong register kinds and widths, SP/ZR in the wrong
 field, out-of-range, bool, float and None immediates, junk objects).
 
-* The hot encoders of arith, logical, bitfield, dataproc (csel) and movewide
-  are one fast check followed by an explaining path that only raises: every
-  call returns a word (whose value the other test modules check against GNU
-  as / Keystone / LLVM / Capstone / Unicorn) or raises EncodingError naming
-  the operand at fault and its legal range.
-* gp_field/check_range and the load/store encoders still have a fast path in
-  front of a full checking path: both are run on the same operands and must
+* The hot encoders of arith, logical, bitfield, dataproc (csel), movewide and
+  loadstore (single registers) are one fast check followed by an explaining
+  path that only raises: every call returns a word (whose value the other
+  test modules check against GNU as / Keystone / LLVM / Capstone / Unicorn)
+  or raises EncodingError naming the operand at fault and its legal range.
+* gp_field/check_range and the pair load/store encoders still have a fast path
+  in front of a full checking path: both are run on the same operands and must
   agree exactly (the same word, or the same exception type and message).
 """
 
@@ -191,10 +191,14 @@ def test_ldst(op):
     fast = getattr(loadstore, f"encode_{op}")
     args = [(rnd.choice(REGS + FP * 6), rnd_mem(rnd)) for _ in range(N)]
     args += [(rnd.choice(GP), Mem(SP, 1, AddrMode.PRE)), (X0_, "not a mem"), (X0_, None)]
-    n = agree(fast, lambda rt, m: loadstore._encode_ldst(op, rt, m), args)
-    assert n > 50
-    agree(lambda rt, m: loadstore.encode_ldst(op, rt, m),
-          lambda rt, m: loadstore._encode_ldst(op, rt, m), args)
+    assert explained(fast, args) > 50
+    assert explained(lambda rt, m: loadstore.encode_ldst(op, rt, m), args) > 50
+    # a bool offset or a mode that is not an AddrMode is refused, never encoded
+    # (the checking path once took False as offset 0 and any junk mode as post-index)
+    rt = next(r for r in loadstore._LDST_HEAD[op] if isinstance(r, GpReg))
+    for m in (Mem(SP, False), Mem(SP, True), Mem(SP, 8, "bogus")):
+        with pytest.raises(EncodingError, match="operand (offset|mode|mem)="):
+            fast(rt, m)
 
 
 X0_ = GpReg(0, 64)
