@@ -34,7 +34,6 @@ from __future__ import annotations
 
 
 from .errors import EncodingError, refused
-from .operands import x0 as _X0
 from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
                        gp_field)
 
@@ -235,49 +234,52 @@ def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
     Offset, pre-index and post-index forms.  The offset must be a multiple of
     the register size in -64*size .. 63*size.
     """
-    fast = _FAST_PAIR.get(op) if op.__class__ is str else None
-    if fast is not None:
-        return fast(rt1, rt2, m)
-    return _encode_ldst_pair(op, rt1, rt2, m)
+    enc = _FAST_PAIR.get(op) if op.__class__ is str else None
+    if enc is not None:
+        return enc(rt1, rt2, m)
+    raise _explain_ldst_pair(op, rt1, rt2, m)
 
 
-def _encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
-    """encode_ldst_pair with every check."""
+def _pair_kind(op: str, rt1):
+    """(opc, V, access bytes) of ``op`` with first register ``rt1``, or the
+    EncodingError why ``rt1`` cannot be its first register."""
+    if isinstance(rt1, FpReg):
+        if op == "ldpsw":
+            raise EncodingError(op, "rt1", rt1, "an X register")
+        fp_field(op, "rt1", rt1, sizes=(32, 64, 128))
+        return {32: 0, 64: 1, 128: 2}[rt1.size], 1, rt1.size // 8
+    gp_field(op, "rt1", rt1, size=64 if op == "ldpsw" else None)
+    if op == "ldpsw":
+        return 1, 0, 4
+    return (2, 0, 8) if rt1.size == 64 else (0, 0, 4)
+
+
+def _explain_ldst_pair(op: str, rt1, rt2, m: Mem) -> EncodingError:
+    """Raise why ``op rt1, rt2, m`` has no encoding (the per-op encoders' fast
+    check takes every legal form, so this path only raises)."""
     if op not in PAIR_OPS:
         raise EncodingError(op, "op", op, "ldp, stp or ldpsw")
     m = _mem(op, m)
     if m.index is not None:
         raise EncodingError(op, "mem", str(m), "[base, #imm7] (no register offset)")
     load = op != "stp"
+    nbytes = _pair_kind(op, rt1)[2]
+    t1 = rt1.num
     if isinstance(rt1, FpReg):
-        if op == "ldpsw":
-            raise EncodingError(op, "rt1", rt1, "an X register")
-        t1 = fp_field(op, "rt1", rt1, sizes=(32, 64, 128))
         t2 = fp_field(op, "rt2", rt2, sizes=(rt1.size,))
-        opc = {32: 0, 64: 1, 128: 2}[rt1.size]
-        v, nbytes = 1, rt1.size // 8
     else:
-        t1 = gp_field(op, "rt1", rt1, size=64 if op == "ldpsw" else None)
         t2 = gp_field(op, "rt2", rt2, size=rt1.size)
-        v = 0
-        if op == "ldpsw":
-            opc, nbytes = 1, 4
-        else:
-            opc, nbytes = (2, 8) if rt1.size == 64 else (0, 4)
-    n = _base(op, m.base)
+    _base(op, m.base)
     if load and t1 == t2:
         # C6.2.163: "if L == '1' && t == t2" -> CONSTRAINED UNPREDICTABLE.
         raise EncodingError(op, "rt2", rt2, f"a register other than rt1 ({rt1})")
-    if m.mode is AddrMode.OFFSET:
-        mode = 0b010
-    else:
-        mode = 0b011 if m.mode is AddrMode.PRE else 0b001
+    if m.mode is not AddrMode.OFFSET:
         _check_wback(op, rt1, m.base, "rt1")
         _check_wback(op, rt2, m.base, "rt2")
-    off = check_range(op, "offset", m.offset, -64 * nbytes, 63 * nbytes, multiple=nbytes)
-    imm7 = (off // nbytes) & 0x7F
-    return ((opc << 30) | 0x28000000 | (v << 26) | (mode << 23) | (int(load) << 22)
-            | (imm7 << 15) | (t2 << 10) | (n << 5) | t1)
+    check_range(op, "offset", m.offset, -64 * nbytes, 63 * nbytes, multiple=nbytes)
+    if not isinstance(m.mode, AddrMode):
+        raise EncodingError(op, "mode", m.mode, "an AddrMode (offset, pre or post)")
+    raise refused(op, (rt1, rt2, m))
 
 
 def encode_ldp(rt1, rt2, m: Mem) -> int:
@@ -320,30 +322,7 @@ def _fast_tables():
             tab[r] = ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
                       4095 << log2)
         single[op] = tab
-    pair = {}
-    x0 = _GP_INTERN[(0, 64, False)]
-    for op in PAIR_OPS:
-        tab = {}
-        for r in regs:
-            # Taken from the checking encoder on "op r, r', [x0]" (the plain
-            # offset form, offset 0) with r' a register of r's kind that is
-            # not r (loads refuse rt1 == rt2).
-            if r.__class__ is GpReg:
-                r2 = _GP_INTERN[(1 if r.num != 1 else 2, r.size, False)]
-            else:
-                r2 = _FP_INTERN[(1 if r.num != 1 else 2, r.size)]
-            try:
-                w = _encode_ldst_pair(op, r, r2, Mem(x0, 0))
-            except EncodingError:
-                continue
-            opc, v = w >> 30, (w >> 26) & 1
-            nbytes = 4 if op == "ldpsw" else ({0: 4, 1: 8, 2: 16}[opc] if v else 4 << (opc >> 1))
-            log2 = nbytes.bit_length() - 1
-            head = w & ~((7 << 23) | (0x7F << 15) | (31 << 10) | (31 << 5) | 31)
-            # (head without mode/imm7/Rt2/Rn/Rt, Rt, log2 size, kind = opc:V)
-            tab[r] = (head, w & 31, log2, w >> 26)
-        pair[op] = tab
-    return single, pair
+    return single
 
 
 def _base_fields():
@@ -434,40 +413,48 @@ def _single_encoder(op: str):
     return enc
 
 
-def _pair_encoder(op: str):
-    """The encoder of LDP/STP/LDPSW with a fast path.  The facts of a register
-    pair come from the checking encoder itself (plain-offset form, offset 0),
-    cached per pair of interned registers (None: the pair is refused)."""
-    pairs: dict = {}
-    bases = _BASE_N5
-    x0 = Mem(_X0, 0)
-
-    def facts(rt1, rt2):
-        if not (rt1.__class__ in (GpReg, FpReg) and rt2.__class__ in (GpReg, FpReg)):
-            return None
+def _pair_table(op: str) -> dict:
+    """{(rt1, rt2): facts} for every legal register pair of ``op``, built at
+    import by :func:`_pair_kind` and the Rt2 rules: (the word without
+    mode/imm7/Rn, log2 size, lowest and highest offset, alignment mask, Rt1
+    and Rt2 numbers for the writeback rule, -1 for FP registers)."""
+    from .operands import _FP_INTERN, _GP_INTERN
+    regs = list(_GP_INTERN.values()) + list(_FP_INTERN.values())
+    load = op != "stp"
+    out = {}
+    for r1 in regs:
         try:
-            w = _encode_ldst_pair(op, rt1, rt2, x0)
+            opc, v, nbytes = _pair_kind(op, r1)
         except EncodingError:
-            f = None
-        else:
-            log2 = _PAIR_HEAD[op][rt1][2]
-            nb = 1 << log2
-            # (word without Rn/mode bits, log2 size, lo, hi, mask, t1, t2 or -1 for FP)
-            f = (w & ~((7 << 23) | (31 << 5)), log2, -64 * nb, 63 * nb, nb - 1,
-                 rt1.num if rt1.__class__ is GpReg else -1,
-                 rt2.num if rt2.__class__ is GpReg else -1)
-        pairs[(rt1, rt2)] = f
-        return f
+            continue
+        log2 = nbytes.bit_length() - 1
+        for r2 in regs:
+            if r2.__class__ is not r1.__class__ or r2.size != r1.size:
+                continue
+            if r2.__class__ is GpReg and r2._f_zr >= 32:
+                continue                         # SP is no Rt2
+            if load and r2.num == r1.num:
+                continue                         # C6.2.163: L == 1 && t == t2: UNPREDICTABLE
+            gp = r1.__class__ is GpReg
+            out[(r1, r2)] = ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22)
+                             | (r2.num << 10) | r1.num, log2, -64 * nbytes, 63 * nbytes,
+                             nbytes - 1, r1.num if gp else -1, r2.num if gp else -1)
+    return out
+
+
+def _pair_encoder(op: str):
+    """The encoder of LDP/STP/LDPSW: one fast check on the table of legal
+    register pairs, the base and the offset, else the explanation."""
+    pairs = _pair_table(op)
+    bases = _BASE_N5
 
     def enc(rt1, rt2, m: Mem) -> int:
         if m.__class__ is Mem:
             base, off, mode, index, _e, _s = m
             if index is None and off.__class__ is int:
                 try:
-                    e = pairs[(rt1, rt2)]
-                except KeyError:
-                    e = facts(rt1, rt2)
-                except TypeError:
+                    e = pairs.get((rt1, rt2))
+                except TypeError:               # (an unhashable junk operand)
                     e = None
                 n5 = bases.get(base) if base.__class__ is GpReg else None
                 if e is not None and n5 is not None:
@@ -480,13 +467,13 @@ def _pair_encoder(op: str):
                         if (mode is _PRE or mode is _POST) and not (
                                 (t1 == n or t2 == n) and n != 31):
                             return word | (0b011 if mode is _PRE else 0b001) << 23
-        return _encode_ldst_pair(op, rt1, rt2, m)
+        raise _explain_ldst_pair(op, rt1, rt2, m)
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     return enc
 
 
-_LDST_HEAD, _PAIR_HEAD = _fast_tables()
+_LDST_HEAD = _fast_tables()
 _BASE_N5 = _base_fields()
 _FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
 _FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}

@@ -3,13 +3,13 @@ and, mostly, illegal ones (wrong register kinds and widths, SP/ZR in the wrong
 field, out-of-range, bool, float and None immediates, junk objects).
 
 * The hot encoders of arith, logical, bitfield, dataproc (csel), movewide and
-  loadstore (single registers) are one fast check followed by an explaining
+  loadstore (single registers and pairs) are one fast check followed by an explaining
   path that only raises: every call returns a word (whose value the other
   test modules check against GNU as / Keystone / LLVM / Capstone / Unicorn)
   or raises EncodingError naming the operand at fault and its legal range.
-* gp_field/check_range and the pair load/store encoders still have a fast path
-  in front of a full checking path: both are run on the same operands and must
-  agree exactly (the same word, or the same exception type and message).
+* gp_field/check_range (operands.py) keep a fast path in front of a full
+  checking path: both are run on the same operands and must agree exactly
+  (the same value, or the same exception type and message).
 """
 
 from __future__ import annotations
@@ -217,10 +217,8 @@ def test_pairs(op):
                      rnd.choice([SP, GpReg(rnd.randrange(31), 64)]))
         off = rnd.randrange(-80, 80) * rnd.choice([4, 8, 1])
         args.append((r1, r2, Mem(b, off, rnd.choice(MODES))))
-    n = agree(fast, lambda a, b, m: loadstore._encode_ldst_pair(op, a, b, m), args)
-    assert n > 100
-    agree(lambda a, b, m: loadstore.encode_ldst_pair(op, a, b, m),
-          lambda a, b, m: loadstore._encode_ldst_pair(op, a, b, m), args[:N])
+    assert explained(fast, args) > 100
+    assert explained(lambda a, b, m: loadstore.encode_ldst_pair(op, a, b, m), args[:N]) > 10
 
 
 # --------------------------------------------------------------------------
