@@ -553,7 +553,8 @@ class Insn(NamedTuple):
     (``#n``), D a float, M a memory operand, S a shift (``lsl #n``, two
     arguments: Shift and amount), E an extend (two arguments), L ``lsl #n``
     given as the amount, C a condition, N a name (system register, barrier
-    option), T a branch target (a label or an absolute address).
+    option), T a branch target (a label or an absolute address); ``""`` is
+    the form without operands.
     ``emit``: ``emit(a, *operands)`` appends the words to ``a.buf`` (the
     Assembler method); for the T shapes, the Assembler method named by
     ``method`` (or ``label_method``) takes a Label and ``direct(pc,
