@@ -203,21 +203,22 @@ def _zr(reg):
     return WZR if reg.__class__ is GpReg and reg.size == 32 else XZR
 
 
-# The words of register-only operands, remembered: the key is the encoder and
-# its operands, all interned registers, Shift/Cond members and ints (checked
-# by the caller), so equal keys are identical operands and the bytes are what
-# the encoder returns for them (only successful encodings are stored).
-_WORDS: dict = {}
-_MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
+# The words of register-only operands are remembered per emitter: the key is
+# the operands, all interned registers, Shift/Cond members and ints (checked by
+# the caller), so equal keys are identical operands and the bytes are what the
+# encoder returns for them (only successful encodings are stored).
 
 
-def _remember(key) -> bytes:
-    """The bytes of ``key[0](*key[1:])``, stored in :data:`_WORDS`."""
-    b = _pack(key[0](*key[1:]))
-    if len(_WORDS) >= 1 << 16:
-        _WORDS.clear()
-    _WORDS[key] = b
+def _remember(cache: dict, key, enc) -> bytes:
+    """The bytes of ``enc(*key)``, stored in ``cache``."""
+    b = _pack(enc(*key))
+    if len(cache) >= 1 << 14:
+        cache.clear()
+    cache[key] = b
     return b
+
+
+_MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
 
 
 def _imm12_shifted(mn, enc, rd, rn, op, sh, amount):
@@ -279,6 +280,7 @@ def _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount, scratch):
 def _addsub(mn, sub, flags):
     enc_imm = _ADDSUB_IMM[(sub, flags)]
     enc_shifted = _ADDSUB_SHIFTED[(sub, flags)]
+    words: dict = {}                  # register forms: operands -> bytes
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
@@ -290,8 +292,8 @@ def _addsub(mn, sub, flags):
             if (sh is None or sh.__class__ is Shift) and rd.__class__ is GpReg \
                     and rn.__class__ is GpReg and not rd.is_sp and not rn.is_sp \
                     and amount.__class__ is int:
-                key = (enc_shifted, rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += _WORDS.get(key) or _remember(key)
+                key = (rd, rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, enc_shifted)
             else:
                 a.buf += _pack(_addsub_reg(sub, flags, rd, rn, op, sh, amount))
             return
@@ -308,15 +310,15 @@ def _cmp(mn):
     enc_imm = _ar._cmp_imm if sub else _ar._cmn_imm          # (zr, rn, imm12, shift12)
     enc_shifted = _ar.encode_subs_shifted if sub else _ar.encode_adds_shifted
     flipped = _ar._cmn_imm if sub else _ar._cmp_imm
+    words: dict = {}                  # register forms: operands -> bytes
 
     def emit(a, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
         if c is GpReg:
             if (sh is None or sh.__class__ is Shift) and rn.__class__ is GpReg \
                     and not rn.is_sp and amount.__class__ is int:
-                key = (enc_shifted, _ZR_OF[rn.size], rn, op, _LSL if sh is None else sh,
-                       amount)
-                a.buf += _WORDS.get(key) or _remember(key)
+                key = (_ZR_OF[rn.size], rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, enc_shifted)
             else:
                 a.buf += _pack(_addsub_reg(sub, 1, _zr(rn), rn, op, sh, amount))
             return
@@ -368,13 +370,14 @@ def _shifted2(enc):
 def _logical(mn):
     shifted = getattr(_lg, f"encode_{mn}_shifted")
     has_imm = mn in _lg.LOGICAL_OPC
+    words: dict = {}                  # register forms: operands -> bytes
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         if op.__class__ is GpReg:
             if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
                     and (sh is None or sh.__class__ is Shift)):
-                key = (shifted, rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += _WORDS.get(key) or _remember(key)
+                key = (rd, rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, shifted)
             else:
                 a.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
             return
@@ -450,11 +453,13 @@ def _movewide(enc):
 
 
 def _shift(mn, reg, imm):
+    words: dict = {}                  # operands -> bytes (the register and the #imm form)
+
     def emit(a, rd, rn, op):
         c = op.__class__
         if (c is int or c is GpReg) and rd.__class__ is GpReg and rn.__class__ is GpReg:
-            key = (reg if c is GpReg else imm, rd, rn, op)
-            a.buf += _WORDS.get(key) or _remember(key)
+            key = (rd, rn, op)
+            a.buf += words.get(key) or _remember(words, key, reg if c is GpReg else imm)
         else:
             a.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
     emit.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
@@ -473,11 +478,13 @@ def _ccmp(mn):
 
 
 def _csel(enc):
+    words: dict = {}                  # operands -> bytes
+
     def emit(a, rd, rn, rm, cond):
         if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
                 and cond.__class__ is Cond):
-            key = (enc, rd, rn, rm, cond)
-            a.buf += _WORDS.get(key) or _remember(key)
+            key = (rd, rn, rm, cond)
+            a.buf += words.get(key) or _remember(words, key, enc)
         else:
             a.buf += _pack(enc(rd, rn, rm, cond))
     emit.__doc__ = enc.__doc__
