@@ -136,8 +136,7 @@ def _resume_entry(cx: Ctx, gi_off: int):
     return lab
 
 
-def compile_function(fn: Function, meta: dict, facts: dict, address: int,
-                     *, pcrel: bool = True) -> CompiledFunction:
+def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> CompiledFunction:
     t0 = time.perf_counter_ns()
     flags = meta["flags"]
     if flags & abi.CI_CO_STATICALLY_COMPILED:
@@ -157,7 +156,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int,
         # generator.cpp:6163-6187, which the native FrameLayout does not describe.)
         check_frame_accesses(fn, frame)
     a = Assembler(base=address, veneer_scratch=X16)
-    cx = Ctx(a, frame, facts, is_generator=gen, pcrel=pcrel)
+    cx = Ctx(a, frame, facts, is_generator=gen)
     plan = entry_plan(meta)
     correct = a.new_label("correct_arg_count")
     prologue_exit = a.new_label("prologue_exit")
@@ -279,10 +278,6 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int,
     with a.annotate("Constant pool"):
         a.emit_literal_pool()
     final = a.finalize()
-    # PC-relative materialisations assumed their nominal position.
-    for lab, nominal in cx.pcrel_sites:
-        if final.offset_of(lab) != nominal:
-            return compile_function(fn, meta, facts, address, pcrel=False)
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
         _raw_ranges=ranges,

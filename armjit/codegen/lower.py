@@ -15,8 +15,8 @@ Differences from asmjit's emission are deliberate and listed where they occur:
   autogen.cpp:1979-1980; a far ``Lea``/``Guard`` whose base is X13);
 * absolute addresses (``Move`` of an ``Object`` immediate, asmjit's
   ``load_addr``) use ``adr`` / ``adrp+add`` when the final address is in
-  range, else the shortest MOVZ/MOVN/MOVK/ORR sequence; PC-relative forms
-  are validated after finalisation by :mod:`armjit.codegen.function`.
+  range, else the shortest MOVZ/MOVN/MOVK/ORR sequence; the Assembler
+  chooses at finalisation (:meth:`armjit.emit.Assembler.load_address`).
 
 Nothing here guesses: an opcode or operand shape CinderX's aarch64 backend
 does not define raises :class:`LoweringError` naming the block and opcode.
@@ -24,11 +24,9 @@ does not define raises :class:`LoweringError` naming the block and opcode.
 
 from __future__ import annotations
 
-import functools
 from typing import Callable, Dict, List, Optional
 
 from armjit.emit import D, SP, W, WZR, X, XZR, Cond, Extend, FpReg, GpReg, Mem, Shift, mem, post, pre
-from armjit.emit import branch as _br
 from armjit.emit import immediates as imm
 from armjit.emit.errors import EncodingError
 from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, Stack
@@ -39,12 +37,7 @@ from . import abi
 from .abi import SCRATCH_FP, SCRATCH_GP
 
 
-@functools.lru_cache(maxsize=4096)
-def _mov_cost64(value: int) -> int:
-    """imm.mov_imm_cost(value, 64), memoised (helper and object addresses recur)."""
-    return imm.mov_imm_cost(value, 64)
-
-__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction"]
+__all__ = ["LoweringError", "Ctx", "RULES", "COND", "lower_instruction", "SCRATCH_GP", "SCRATCH_FP"]
 
 MASK64 = (1 << 64) - 1
 X13, X14, X16 = X[abi.SCRATCH_0], X[abi.SCRATCH_1], X[abi.SCRATCH_BR]
@@ -219,24 +212,19 @@ class Ctx:
     EpilogueEnd, ReserveStack, SP-relative stack slots).
     ``facts``: process facts (``tstate_getter``, ``gen_yield_points``,
     ``gen_yield_point_offset``) that the LIR does not state.
-    ``pcrel``: allow ``adr``/``adrp`` for absolute addresses (function.py
-    turns it off when branch relaxation moved code after the fact).
     """
 
-    def __init__(self, a, frame=None, facts=None, *, is_generator: bool = False,
-                 pcrel: bool = True):
+    def __init__(self, a, frame=None, facts=None, *, is_generator: bool = False):
         self.a = a
         self.frame = frame
         self.facts = facts or {}
         self.is_generator = is_generator
-        self.pcrel = pcrel
         self.sp_delta: Optional[int] = None        # env->sp_to_fp_delta
         self._blocks: Dict[int, object] = {}
         self._deopt: Dict[int, object] = {}
         self.hard_exit_label = a.new_label("hard_exit")
         self.exit_ret_label = None                 # the exit sequence's ret (EpilogueEnd)
         self.patchpoints: List[tuple] = []         # (patcher address, label, deopt idx)
-        self.pcrel_sites: List[tuple] = []         # (label, nominal offset)
         self.yield_resume_labels: List[object] = []
         self._pending_resume = None
         self._yield_count = 0
@@ -300,30 +288,14 @@ class Ctx:
     def load_addr(self, rd: GpReg, address: int) -> None:
         """asmjit ``load_addr`` (a64assembler.cpp:1281-1303): an exact
         materialisation of an absolute address in X ``rd``: ``adr`` (+-1 MiB),
-        ``adrp; add`` (+-4 GiB) or the MOV sequence, whichever is shortest."""
+        ``adrp; add`` (+-4 GiB) or the MOV sequence, whichever is shortest
+        from the instruction's final position (:meth:`Assembler.load_address`
+        decides at finalisation)."""
         address &= MASK64
-        a = self.a
-        movcost = _mov_cost64(address) if address else 1
-        if self.pcrel and movcost > 1:
-            pc = a.base + a.offset
-            d = address - pc
-            if -(1 << 20) <= d < (1 << 20):
-                self._pcrel_site()
-                a.emit(_br.encode_adr(rd, d))
-                return
-            pd = (address >> 12) - (pc >> 12)
-            lo = address & 0xFFF
-            if movcost > (1 if lo == 0 else 2) and -(1 << 20) <= pd < (1 << 20):
-                self._pcrel_site()
-                a.emit(_br.encode_adrp(rd, pd << 12))
-                if lo:
-                    a.add(rd, rd, lo)
-                return
-        self.mov_imm(rd, address)
-
-    def _pcrel_site(self) -> None:
-        lab = self.a.here()
-        self.pcrel_sites.append((lab, self.a.offset))
+        if address:
+            self.a.load_address(rd, address)
+        else:
+            self.mov_imm(rd, 0)                 # mov rd, xzr, as for any other zero
 
     def add_signed(self, rd: GpReg, rn: GpReg, value: int, scratch: GpReg) -> None:
         """arch::add_signed_immediate (arch.cpp:123-133), legalised by

@@ -24,7 +24,8 @@ Register-31 rules (C1.2.5 and each instruction's operand table):
 
 from __future__ import annotations
 
-from .errors import EncodingError
+from .errors import EncodingError, refused
+from .operands import _GP_INTERN
 from .operands import (WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size,
                        same_size2, same_size3)
 
@@ -53,11 +54,11 @@ def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
     return 1 if same_size3(mnemonic, n1, r1, n2, r2, n3, r3) == 64 else 0
 
 
-# Fast paths (every encoder below): the common legal case is recognised with
-# a few identity/integer comparisons on the interned registers' precomputed
-# field values (``_f_zr``/``_f_sp`` < 32 iff legal, see operands.GpReg); any
-# other input takes the full checking path, which raises EncodingError naming
-# the operand and its legal range (or computes the same word).
+# Every hot encoder below is one fast check -- identity and integer comparisons
+# on the interned registers' precomputed field values (``_f_zr``/``_f_sp`` < 32
+# iff legal, see operands.GpReg) that accepts exactly the legal operands and
+# computes the word -- followed by an explaining path that only raises: the
+# EncodingError naming the first operand out of range and its legal range.
 _SHIFT_NO_ROR = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22}
 
 
@@ -79,49 +80,48 @@ def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int
                 shift12: bool) -> int:
     if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
             and 0 <= imm12 <= 4095 and rd.size == rn.size
-            and (shift12 is False or shift12 is True)):
-        d = rd._f_zr if s else rd._f_sp
-        n = rn._f_sp
-        if d < 32 and n < 32:
-            return (rd.sf << 31 | op << 30 | s << 29 | 0x11000000 | shift12 << 22
-                    | imm12 << 10 | n << 5 | d)
-    return _addsub_imm_checked(mnemonic, op, s, rd, rn, imm12, shift12)
+            and (shift12 is False or shift12 is True)
+            and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32):
+        return (rd._sfb | op << 30 | s << 29 | 0x11000000 | shift12 << 22
+                | imm12 << 10 | rn._n5 | rd.num)
+    raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
 
 
-def _addsub_imm_checked(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
-                        shift12: bool) -> int:
-    """The checking path of :func:`_addsub_imm`."""
-    d = gp_field(mnemonic, "rd", rd, sp=not s)
-    n = gp_field(mnemonic, "rn", rn, sp=True)
-    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
+def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> EncodingError:
+    """Raise why ADD/SUB (immediate) cannot hold these operands."""
+    gp_field(mnemonic, "rd", rd, sp=not s)
+    gp_field(mnemonic, "rn", rn, sp=True)
+    _sf2(mnemonic, "rd", rd, "rn", rn)
     check_range(mnemonic, "imm12", imm12, 0, 4095)
     if not isinstance(shift12, bool):
         raise EncodingError(mnemonic, "shift12", shift12, "True (lsl #12) or False")
-    return (sf << 31 | op << 30 | s << 29 | 0x11000000 | int(shift12) << 22
-            | imm12 << 10 | n << 5 | d)
+    raise refused(mnemonic, (rd, rn, imm12, shift12))
+
+
+def _legal_pairs(s: int, fixed: int) -> dict:
+    """{(rd, rn): the word without imm12/sh} for every legal register pair of
+    ADD/SUB (immediate) (``s``: the flag-setting forms, whose Rd is ZR, not SP),
+    built at import from the interned registers' fields."""
+    regs = [r for r in _GP_INTERN.values()]
+    return {(rd, rn): fixed | rd._sfb | rn._n5 | rd.num
+            for rd in regs for rn in regs
+            if rd.size == rn.size and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32}
 
 
 def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (immediate) with a fast path for shift12 False.
-
-    ``pairs`` caches, per (rd, rn) pair of interned registers that passed the
-    legality test, the word without its imm12 field (pure: registers are
-    interned and immutable)."""
-    fixed = op << 30 | s << 29 | 0x11000000
-    pairs: dict = {}
+    """ADD/ADDS/SUB/SUBS (immediate): the fast check is a lookup of the
+    register pair among the legal ones and a range test of imm12."""
+    pairs = _legal_pairs(s, op << 30 | s << 29 | 0x11000000)
 
     def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
-        if imm12.__class__ is int and 0 <= imm12 <= 4095 and shift12 is False:
-            try:
-                return pairs[(rd, rn)] | imm12 << 10
-            except (KeyError, TypeError):
-                pass
-            if (rd.__class__ is GpReg and rn.__class__ is GpReg and rn._f_sp < 32
-                    and (rd._f_zr if s else rd._f_sp) < 32 and rd.size == rn.size):
-                w = fixed | rd._sfb | rn._n5 | rd.num
-                pairs[(rd, rn)] = w
-                return w | imm12 << 10
-        return _addsub_imm(mnemonic, op, s, rd, rn, imm12, shift12)
+        try:
+            w = pairs[(rd, rn)]
+        except (KeyError, TypeError):          # (an unhashable junk operand)
+            w = None
+        if (w is not None and imm12.__class__ is int and 0 <= imm12 <= 4095
+                and (shift12 is False or shift12 is True)):
+            return w | shift12 << 22 | imm12 << 10
+        raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
     enc.__doc__ = doc
     return enc
@@ -163,7 +163,7 @@ def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
         raise EncodingError("mov", "rd/rn", (rd, rn),
                             "SP or WSP as one operand (MOV to/from SP); use MOV (register) "
                             "for two ordinary registers")
-    return _addsub_imm("mov", 0, 0, rd, rn, 0, False)
+    raise _explain_addsub_imm("mov", 0, rd, rn, 0, False)
 
 
 # ---------------------------------------------------------------- shifted register
@@ -173,39 +173,26 @@ def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
 def _addsub_shifted(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
     if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
             and shift.__class__ is Shift and amount.__class__ is int
-            and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
-        d = rd._f_zr
-        n = rn._f_zr
-        m = rm._f_zr
-        if d < 32 and n < 32 and m < 32 and shift is not Shift.ROR:
-            return (rd.sf << 31 | op << 30 | s << 29 | 0x0B000000 | _SHIFT_NO_ROR[shift]
-                    | m << 16 | amount << 10 | n << 5 | d)
-    return _addsub_shifted_checked(mnemonic, op, s, rd, rn, rm, shift, amount)
+            and rd.size == rn.size == rm.size and 0 <= amount < rd.size
+            and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32 and shift is not Shift.ROR):
+        return (rd._sfb | op << 30 | s << 29 | 0x0B000000 | _SHIFT_NO_ROR[shift]
+                | rm._m16 | amount << 10 | rn._n5 | rd.num)
+    raise _explain_addsub_shifted(mnemonic, rd, rn, rm, shift, amount)
 
 
-def _addsub_shifted_checked(mnemonic: str, op: int, s: int, rd, rn, rm, shift, amount) -> int:
-    """The checking path of :func:`_addsub_shifted`."""
-    d = gp_field(mnemonic, "rd", rd)
-    n = gp_field(mnemonic, "rn", rn)
-    m = gp_field(mnemonic, "rm", rm)
-    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
-    sh = _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
-    return (sf << 31 | op << 30 | s << 29 | 0x0B000000 | sh << 22 | m << 16
-            | amount << 10 | n << 5 | d)
+def _explain_addsub_shifted(mnemonic: str, rd, rn, rm, shift, amount) -> EncodingError:
+    """Raise why ADD/SUB (shifted register) cannot hold these operands."""
+    gp_field(mnemonic, "rd", rd)
+    gp_field(mnemonic, "rn", rn)
+    gp_field(mnemonic, "rm", rm)
+    _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
+    raise refused(mnemonic, (rd, rn, rm, shift, amount))
 
 
 def _shifted_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (shifted register) with a fast path."""
-    fixed = op << 30 | s << 29 | 0x0B000000
-
+    """ADD/ADDS/SUB/SUBS (shifted register)."""
     def enc(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
-                and shift.__class__ is Shift and amount.__class__ is int
-                and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
-                and rd.size == rn.size == rm.size and 0 <= amount < rd.size
-                and shift is not Shift.ROR):
-            return (fixed | rd._sfb | _SHIFT_NO_ROR[shift] | rm._m16 | amount << 10
-                    | rn._n5 | rd.num)
         return _addsub_shifted(mnemonic, op, s, rd, rn, rm, shift, amount)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_shifted"
     enc.__doc__ = doc

@@ -1,4 +1,5 @@
-"""A small textual A64 assembler over the same encoders as the Assembler.
+"""A small textual A64 assembler over the Assembler's instruction table
+(:data:`armjit.emit.assembler.INSTRUCTIONS`: the same emitters as its methods).
 
 Syntax is GNU/LLVM as Capstone prints it::
 
@@ -23,24 +24,12 @@ its line and column (1-based).
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List
 
-from .assembler import Assembler, Label, _addsub_reg
+from .assembler import INSTRUCTIONS, Assembler, Label
 from .errors import AsmSyntaxError, EncodingError, LabelError
 from .operands import (AddrMode, Cond, Extend, FpReg, GpReg, Mem, Shift, SP, WSP, XZR,
                        WZR)
-from . import arith as _ar
-from . import bitfield as _bf
-from . import branch as _br
-from . import dataproc as _dp
-from . import immediates as _im
-from . import loadstore as _ls
-from . import logical as _lg
-from . import movewide as _mw
-from . import system as _sy
-import importlib as _importlib
-
-_fp = _importlib.import_module(__package__ + ".fp")
 
 __all__ = ["assemble", "assemble_into"]
 
@@ -238,429 +227,104 @@ def _parse_operands(s: str, base_col: int, ctx: _Ctx) -> List[Op]:
     return ops
 
 
-# ------------------------------------------------------------------ handlers
+# ------------------------------------------------------------------ instructions
+#
+# Every mnemonic is a row of armjit.emit.assembler.INSTRUCTIONS: the text form
+# takes the operand shapes of the row, and the operands go to the same emitter
+# the Assembler method is.  The text must be exactly one instruction (GNU as):
+# the emitter runs on a scratch-less sink, and anything else than one word is
+# refused.
 
-class _Shape(Exception):
-    """Operands of a shape the mnemonic does not take."""
-
-
-def _kinds(ops):
-    return "".join(o.kind for o in ops)
-
-
-def _want(ops, *shapes):
-    k = _kinds(ops)
-    if k not in shapes:
-        raise _Shape(k)
-    return k
+# shape letter -> the operand kind it matches (T: a label or an address)
+_KIND = {"R": "R", "F": "F", "I": "I", "D": "D", "M": "M", "S": "S", "E": "E", "L": "S",
+         "C": "N", "N": "N"}
 
 
-def _shift_of(op):
-    if op.kind != "S":
-        raise _Shape(op.kind)
-    return op.value
+def _kind_strings(shape: str) -> List[str]:
+    out = [""]
+    for ch in shape:
+        kinds = ("N", "I") if ch == "T" else (_KIND[ch],)
+        out = [o + k for o in out for k in kinds]
+    return out
 
 
-def _cond_of(op, ctx):
-    if op.kind != "N" or op.value.lower() not in _CONDS:
-        raise ctx.err("expected a condition (eq, ne, ...)", op.col)
-    return _CONDS[op.value.lower()]
+# mnemonic -> {operand kinds: (row, shape)}
+_FORMS = {}
+for _row in INSTRUCTIONS:
+    forms = _FORMS.setdefault(_row.mnemonic, {})
+    for _shape in _row.shapes:
+        for _k in _kind_strings(_shape):
+            forms[_k] = (_row, _shape)
+del _row, _shape, _k
 
 
-def _target(a: Assembler, op, ctx):
-    if op.kind == "I":
-        return op.value
-    if op.kind == "N":
-        return a.label(op.value)
-    raise ctx.err("expected a label or an address", op.col)
+class _Sink:
+    """What an emitter writes one text statement into (no scratch register:
+    nothing is legalised)."""
+
+    __slots__ = ("buf", "scratch")
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.scratch = None
 
 
-def _addsub(mn, sub, flags):
-    imm_enc = {(0, 0): _ar.encode_add_imm, (0, 1): _ar.encode_adds_imm,
-               (1, 0): _ar.encode_sub_imm, (1, 1): _ar.encode_subs_imm}
-
-    def h(a, ops, ctx):
-        k = _kinds(ops)
-        if k in ("RRI", "RRIS"):
-            rd, rn, v = ops[0].value, ops[1].value, ops[2].value
-            if k == "RRIS":
-                sh, amt = ops[3].value
-                if sh is not Shift.LSL or amt not in (0, 12):
-                    raise EncodingError(mn, "shift", ops[3].text, "lsl #0 or lsl #12")
-                return imm_enc[(sub, flags)](rd, rn, v, amt == 12)
-            s = sub
-            if not _im.is_add_sub_imm(v) and isinstance(v, int) and _im.is_add_sub_imm(-v) \
-                    and v != 0:
-                s, v = 1 - sub, -v
-            if _im.is_add_sub_imm(v):
-                return imm_enc[(s, flags)](rd, rn, *_im.split_add_sub_imm(v))
-            return imm_enc[(sub, flags)](rd, rn, v)      # raises EncodingError
-        if k in ("RRR", "RRRS", "RRRE"):
-            sh, amt = (None, 0)
-            if len(ops) == 4:
-                sh, amt = ops[3].value
-                if ops[3].kind == "E" and amt is None:
-                    amt = 0
-            return _addsub_reg(mn, sub, flags, ops[0].value, ops[1].value, ops[2].value, sh, amt)
-        raise _Shape(k)
-    return h
+def _arguments(a: Assembler, row, shape: str, ops: List[Op], ctx: _Ctx) -> list:
+    """The Python arguments of ``row``'s emitter for operands of ``shape``."""
+    args = []
+    for ch, o in zip(shape, ops):
+        if ch == "S":
+            args.extend(o.value)                      # (Shift, amount)
+        elif ch == "E":
+            ext, amt = o.value
+            args.extend((ext, 0 if amt is None else amt))
+        elif ch == "L":
+            sh, amt = o.value
+            if sh is not Shift.LSL:
+                raise EncodingError(row.mnemonic, "shift", o.text, "lsl #0/16/32/48")
+            args.append(amt)
+        elif ch == "C":
+            c = _CONDS.get(o.value.lower())
+            if c is None:
+                raise ctx.err("expected a condition (eq, ne, ...)", o.col)
+            args.append(c)
+        elif ch == "N":
+            args.append(o.value.lower())
+        elif ch == "T":
+            args.append(a.label(o.value) if o.kind == "N" else o.value)
+        else:
+            args.append(o.value)
+    return args
 
 
-def _cmp(mn):
-    sub = mn == "cmp"
-
-    def h(a, ops, ctx):
-        rn = ops[0].value if ops else None
-        zr = GpReg(31, rn.size) if isinstance(rn, GpReg) else None
-        k = _kinds(ops)
-        if k in ("RI", "RIS"):
-            v = ops[1].value
-            if k == "RIS":
-                sh, amt = ops[2].value
-                if sh is not Shift.LSL or amt not in (0, 12):
-                    raise EncodingError(mn, "shift", ops[2].text, "lsl #0 or lsl #12")
-                return (_ar.encode_cmp_imm if sub else _ar.encode_cmn_imm)(rn, v, amt == 12)
-            s = sub
-            if not _im.is_add_sub_imm(v) and _im.is_add_sub_imm(-v) and v != 0:
-                s, v = not sub, -v
-            enc = _ar.encode_cmp_imm if s else _ar.encode_cmn_imm
-            if _im.is_add_sub_imm(v):
-                return enc(rn, *_im.split_add_sub_imm(v))
-            return enc(rn, v)
-        if k in ("RR", "RRS", "RRE"):
-            sh, amt = (None, 0)
-            if len(ops) == 3:
-                sh, amt = ops[2].value
-                if ops[2].kind == "E" and amt is None:
-                    amt = 0
-            return _addsub_reg(mn, int(sub), 1, zr, rn, ops[1].value, sh, amt)
-        raise _Shape(k)
-    return h
-
-
-def _shifted2(enc):
-    """rd, rm{, shift #n} (neg, negs, mvn)."""
-    def h(a, ops, ctx):
-        k = _want(ops, "RR", "RRS")
-        sh, amt = ops[2].value if k == "RRS" else (Shift.LSL, 0)
-        return enc(ops[0].value, ops[1].value, sh, amt)
-    return h
-
-
-def _logical(mn):
-    shifted = getattr(_lg, f"encode_{mn}_shifted")
-    imm = getattr(_lg, f"encode_{mn}_imm", None)
-
-    def h(a, ops, ctx):
-        k = _kinds(ops)
-        if k == "RRI" and imm is not None:
-            return imm(ops[0].value, ops[1].value, ops[2].value)
-        k = _want(ops, "RRR", "RRRS")
-        sh, amt = ops[3].value if k == "RRRS" else (Shift.LSL, 0)
-        return shifted(ops[0].value, ops[1].value, ops[2].value, sh, amt)
-    return h
-
-
-def _tst(a, ops, ctx):
-    k = _kinds(ops)
-    if k == "RI":
-        return _lg.encode_tst_imm(ops[0].value, ops[1].value)
-    k = _want(ops, "RR", "RRS")
-    sh, amt = ops[2].value if k == "RRS" else (Shift.LSL, 0)
-    return _lg.encode_tst_shifted(ops[0].value, ops[1].value, sh, amt)
-
-
-def _mov(a, ops, ctx):
-    k = _want(ops, "RR", "RI")
-    rd, op = ops[0].value, ops[1].value
-    if k == "RR":
-        if rd.is_sp or op.is_sp:
-            return _ar.encode_mov_sp(rd, op)
-        return _lg.encode_mov_reg(rd, op)
-    # GNU as: one MOVZ, MOVN or ORR (bitmask); nothing longer.
-    if isinstance(rd, GpReg) and rd.is_sp:
-        v = op & ((1 << rd.size) - 1) if -(1 << (rd.size - 1)) <= op < (1 << rd.size) else None
-        if v is None or _im.encode_bitmask(v, rd.size) is None:
-            raise EncodingError("mov", "imm", op, "a bitmask immediate (MOV to SP is ORR)")
-        return _lg.encode_orr_imm(rd, GpReg(31, rd.size), v)
-    words = _im.plan_mov_imm(rd, op)
-    if len(words) != 1:
-        raise EncodingError("mov", "imm", op, "a value one MOVZ, MOVN or ORR (bitmask) can "
-                            "hold (use movz/movk, or the Assembler API, for others)")
-    return words[0]
-
-
-def _movewide(enc):
-    def h(a, ops, ctx):
-        k = _want(ops, "RI", "RIS")
-        sh = 0
-        if k == "RIS":
-            s, sh = ops[2].value
-            if s is not Shift.LSL:
-                raise EncodingError("movz", "shift", ops[2].text, "lsl #0/16/32/48")
-        return enc(ops[0].value, ops[1].value, sh)
-    return h
-
-
-def _shift(mn):
-    imm = getattr(_bf, f"encode_{mn}_imm")
-    reg = getattr(_dp, f"encode_{mn}v")
-
-    def h(a, ops, ctx):
-        k = _want(ops, "RRI", "RRR")
-        return (imm if k == "RRI" else reg)(ops[0].value, ops[1].value, ops[2].value)
-    return h
-
-
-def _regs(enc, shape):
-    def h(a, ops, ctx):
-        _want(ops, shape)
-        return enc(*[o.value for o in ops])
-    return h
-
-
-def _with_cond(enc, shape):
-    """Registers/immediates per ``shape`` followed by a condition name."""
-    def h(a, ops, ctx):
-        if not ops:
-            raise _Shape("")
-        _want(ops[:-1], *shape.split("|"))
-        return enc(*[o.value for o in ops[:-1]], _cond_of(ops[-1], ctx))
-    return h
-
-
-def _ccmp(mn):
-    reg = getattr(_dp, f"encode_{mn}")
-    imm = getattr(_dp, f"encode_{mn}_imm")
-
-    def h(a, ops, ctx):
-        if not ops:
-            raise _Shape("")
-        k = _want(ops[:-1], "RRI", "RII")
-        return (reg if k == "RRI" else imm)(ops[0].value, ops[1].value, ops[2].value,
-                                             _cond_of(ops[-1], ctx))
-    return h
-
-
-def _ldst(op):
-    def h(a, ops, ctx):
-        k = _kinds(ops)
-        if k in ("RN", "FN", "RI", "FI") and op in ("ldr", "ldrsw"):
-            tgt = _target(a, ops[1], ctx)
-            enc = _br.encode_ldr_literal if op == "ldr" else _br.encode_ldrsw_literal
-            if isinstance(tgt, Label):
-                (a.ldr_literal if op == "ldr" else a.ldrsw_literal)(ops[0].value, tgt)
-                return None
-            return enc(ops[0].value, tgt - (a.base + a.offset))
-        _want(ops, "RM", "FM")
-        return _ls.encode_ldst(op, ops[0].value, ops[1].value)
-    return h
-
-
-def _pair(enc):
-    def h(a, ops, ctx):
-        _want(ops, "RRM", "FFM")
-        return enc(ops[0].value, ops[1].value, ops[2].value)
-    return h
-
-
-def _branch(kind):
-    def h(a, ops, ctx):
+def _instruction(a: Assembler, mn: str, ops: List[Op], ctx: _Ctx) -> None:
+    forms = _FORMS.get(mn)
+    if forms is None:
+        raise ctx.err(f"unknown mnemonic {mn!r}")
+    hit = forms.get("".join(o.kind for o in ops))
+    if hit is None:
+        raise ctx.err(f"operands not accepted by {mn}: " + ", ".join(o.text for o in ops))
+    row, shape = hit
+    args = _arguments(a, row, shape, ops, ctx)
+    if "T" in shape:
         # Numeric targets are encoded directly (out of range: EncodingError);
         # label targets go through the Assembler (fixups, relaxation).
-        pc = a.base + a.offset
-        if kind in ("b", "bl"):
-            if len(ops) != 1:
-                raise _Shape(_kinds(ops))
-            tgt = _target(a, ops[0], ctx)
-            if not isinstance(tgt, Label):
-                return getattr(_br, f"encode_{kind}")(tgt - pc)
-            getattr(a, kind)(tgt)
-        elif kind in ("cbz", "cbnz"):
-            _want(ops, "RN", "RI")
-            tgt = _target(a, ops[1], ctx)
-            if not isinstance(tgt, Label):
-                return getattr(_br, f"encode_{kind}")(ops[0].value, tgt - pc)
-            getattr(a, kind)(ops[0].value, tgt)
-        elif kind in ("tbz", "tbnz"):
-            _want(ops, "RIN", "RII")
-            tgt = _target(a, ops[2], ctx)
-            if not isinstance(tgt, Label):
-                return getattr(_br, f"encode_{kind}")(ops[0].value, ops[1].value, tgt - pc)
-            getattr(a, kind)(ops[0].value, ops[1].value, tgt)
-        elif kind == "adr":
-            _want(ops, "RN", "RI")
-            tgt = _target(a, ops[1], ctx)
-            if isinstance(tgt, Label):
-                a.adr(ops[0].value, tgt)
-            else:
-                return _br.encode_adr(ops[0].value, tgt - (a.base + a.offset))
-        elif kind == "adrp":
-            _want(ops, "RI")
-            pc = a.base + a.offset
-            return _br.encode_adrp(ops[0].value, (ops[1].value & ~0xFFF) - (pc & ~0xFFF))
-        return None
-    return h
-
-
-def _bcond(cond):
-    def h(a, ops, ctx):
-        if len(ops) != 1:
-            raise _Shape(_kinds(ops))
-        tgt = _target(a, ops[0], ctx)
-        if not isinstance(tgt, Label):
-            return _br.encode_b_cond(cond, tgt - (a.base + a.offset))
-        if cond is Cond.AL or cond is Cond.NV:
-            if isinstance(tgt, Label):
-                raise EncodingError("b.cond", "cond", cond.name.lower(),
-                                    "eq..le for a label target")
-            return _br.encode_b_cond(cond, tgt - (a.base + a.offset))
-        a.b_cond(cond, tgt)
-        return None
-    return h
-
-
-def _fmov(a, ops, ctx):
-    k = _want(ops, "FF", "FR", "RF", "FD", "FI")
-    if k in ("FD", "FI"):
-        return _fp.encode_fmov_imm(ops[0].value, ops[1].value)
-    return _fp.encode_fmov(ops[0].value, ops[1].value)
-
-
-def _fcmp(enc):
-    def h(a, ops, ctx):
-        _want(ops, "FF", "FD", "FI")
-        return enc(ops[0].value, ops[1].value)
-    return h
-
-
-def _ret(a, ops, ctx):
-    k = _want(ops, "", "R")
-    return _br.encode_ret(ops[0].value) if k else _br.encode_ret()
-
-
-def _imm_opt(enc):
-    def h(a, ops, ctx):
-        k = _want(ops, "", "I")
-        return enc(ops[0].value) if k else enc()
-    return h
-
-
-def _barrier(enc):
-    def h(a, ops, ctx):
-        k = _want(ops, "", "N", "I")
-        if not k:
-            return enc()
-        v = ops[0].value
-        return enc(v.lower() if isinstance(v, str) else v)
-    return h
-
-
-def _mrs(a, ops, ctx):
-    _want(ops, "RN")
-    return _sy.encode_mrs(ops[0].value, ops[1].value.lower())
-
-
-def _msr(a, ops, ctx):
-    _want(ops, "NR")
-    return _sy.encode_msr(ops[0].value.lower(), ops[1].value)
-
-
-def _none(enc):
-    def h(a, ops, ctx):
-        _want(ops, "")
-        return enc()
-    return h
-
-
-_H = {}
-for _mn, _s, _f in (("add", 0, 0), ("adds", 0, 1), ("sub", 1, 0), ("subs", 1, 1)):
-    _H[_mn] = _addsub(_mn, _s, _f)
-_H["cmp"] = _cmp("cmp")
-_H["cmn"] = _cmp("cmn")
-_H["neg"] = _shifted2(_ar.encode_neg)
-_H["negs"] = _shifted2(_ar.encode_negs)
-_H["mvn"] = _shifted2(_lg.encode_mvn)
-for _mn in ("adc", "adcs", "sbc", "sbcs"):
-    _H[_mn] = _regs(getattr(_ar, f"encode_{_mn}"), "RRR")
-for _mn in ("ngc", "ngcs"):
-    _H[_mn] = _regs(getattr(_ar, f"encode_{_mn}"), "RR")
-for _mn in ("and", "orr", "eor", "ands", "bic", "orn", "eon", "bics"):
-    _H[_mn] = _logical(_mn)
-_H["tst"] = _tst
-_H["mov"] = _mov
-for _mn in ("movz", "movn", "movk"):
-    _H[_mn] = _movewide(getattr(_mw, f"encode_{_mn}"))
-for _mn in ("lsl", "lsr", "asr"):
-    _H[_mn] = _shift(_mn)
-
-
-def _ror(a, ops, ctx):
-    k = _want(ops, "RRI", "RRR")
-    if k == "RRI":
-        return _bf.encode_ror_imm(ops[0].value, ops[1].value, ops[2].value)
-    return _dp.encode_rorv(ops[0].value, ops[1].value, ops[2].value)
-
-
-_H["ror"] = _ror
-for _mn in ("sbfm", "bfm", "ubfm", "ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi"):
-    _H[_mn] = _regs(getattr(_bf, f"encode_{_mn}"), "RRII")
-for _mn in ("uxtb", "uxth", "sxtb", "sxth", "sxtw"):
-    _H[_mn] = _regs(getattr(_bf, f"encode_{_mn}"), "RR")
-_H["extr"] = _regs(_bf.encode_extr, "RRRI")
-for _mn in ("udiv", "sdiv", "lslv", "lsrv", "asrv", "rorv", "mul", "mneg", "smull", "smnegl",
-            "umull", "umnegl", "smulh", "umulh"):
-    _H[_mn] = _regs(getattr(_dp, f"encode_{_mn}"), "RRR")
-for _mn in ("madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl"):
-    _H[_mn] = _regs(getattr(_dp, f"encode_{_mn}"), "RRRR")
-for _mn in ("rbit", "rev16", "rev32", "rev", "clz", "cls"):
-    _H[_mn] = _regs(getattr(_dp, f"encode_{_mn}"), "RR")
-for _mn in ("csel", "csinc", "csinv", "csneg"):
-    _H[_mn] = _with_cond(getattr(_dp, f"encode_{_mn}"), "RRR")
-for _mn in ("cset", "csetm"):
-    _H[_mn] = _with_cond(getattr(_dp, f"encode_{_mn}"), "R")
-for _mn in ("cinc", "cinv", "cneg"):
-    _H[_mn] = _with_cond(getattr(_dp, f"encode_{_mn}"), "RR")
-_H["ccmp"] = _ccmp("ccmp")
-_H["ccmn"] = _ccmp("ccmn")
-for _mn in _ls.LDST_OPS:
-    _H[_mn] = _ldst(_mn)
-for _mn in ("ldp", "stp", "ldpsw"):
-    _H[_mn] = _pair(getattr(_ls, f"encode_{_mn}"))
-for _mn in ("b", "bl", "cbz", "cbnz", "tbz", "tbnz", "adr", "adrp"):
-    _H[_mn] = _branch(_mn)
-for _name, _c in _CONDS.items():
-    _H[f"b.{_name}"] = _bcond(_c)
-_H["br"] = _regs(_br.encode_br, "R")
-_H["blr"] = _regs(_br.encode_blr, "R")
-_H["ret"] = _ret
-for _mn in ("fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul"):
-    _H[_mn] = _regs(getattr(_fp, f"encode_{_mn}"), "FFF")
-for _mn in ("fabs", "fneg", "fsqrt", "frintn", "frintp", "frintm", "frintz", "frinta",
-            "frintx", "frinti", "fcvt"):
-    _H[_mn] = _regs(getattr(_fp, f"encode_{_mn}"), "FF")
-for _mn in ("scvtf", "ucvtf"):
-    _H[_mn] = _regs(getattr(_fp, f"encode_{_mn}"), "FR")
-for _mn in ("fcvtns", "fcvtnu", "fcvtas", "fcvtau", "fcvtps", "fcvtpu", "fcvtms", "fcvtmu",
-            "fcvtzs", "fcvtzu"):
-    _H[_mn] = _regs(getattr(_fp, f"encode_{_mn}"), "RF")
-for _mn in ("fmadd", "fmsub", "fnmadd", "fnmsub"):
-    _H[_mn] = _regs(getattr(_fp, f"encode_{_mn}"), "FFFF")
-_H["fcmp"] = _fcmp(_fp.encode_fcmp)
-_H["fcmpe"] = _fcmp(_fp.encode_fcmpe)
-_H["fcsel"] = _with_cond(_fp.encode_fcsel, "FFF")
-_H["fmov"] = _fmov
-for _mn in ("nop", "isb", "yield", "wfe", "wfi", "sev", "sevl"):
-    _H[_mn] = _none(getattr(_sy, f"encode_{_mn}"))
-for _mn in ("brk", "hlt", "svc", "udf"):
-    _H[_mn] = _imm_opt(getattr(_sy, f"encode_{_mn}"))
-_H["hint"] = _regs(_sy.encode_hint, "I")
-_H["dmb"] = _barrier(_sy.encode_dmb)
-_H["dsb"] = _barrier(_sy.encode_dsb)
-_H["mrs"] = _mrs
-_H["msr"] = _msr
-
-MNEMONICS = frozenset(_H)
+        if isinstance(args[-1], Label):
+            method = row.label_method or row.method
+            if method is None:
+                raise EncodingError(mn, "target", ops[-1].text,
+                                    "an absolute address (no label form)")
+            getattr(a, method)(*args)
+        else:
+            a.emit(row.direct(a.base + a.offset, *args))
+        return
+    sink = _Sink()
+    row.emit(sink, *args)
+    if len(sink.buf) != 4:
+        raise EncodingError(mn, "operands", ", ".join(o.text for o in ops),
+                            "operands one instruction holds (the Assembler API legalises "
+                            "others, e.g. a.add(x0, x1, 0x123456))")
+    a.bytes(sink.buf)
 
 
 # ------------------------------------------------------------------ directives
@@ -733,20 +397,12 @@ def assemble_into(a: Assembler, text: str) -> None:
         if mn.startswith("."):
             _directive(a, mn, ops, ctx)
             continue
-        h = _H.get(mn)
-        if h is None:
-            raise ctx.err(f"unknown mnemonic {m.group(1)!r}")
         try:
-            word = h(a, ops, ctx)
-        except _Shape:
-            raise ctx.err(f"operands not accepted by {mn}: "
-                          + ", ".join(o.text for o in ops)) from None
+            _instruction(a, mn, ops, ctx)
         except (AttributeError, TypeError) as e:
             # an operand of the wrong type reached an encoder that assumed one
             raise EncodingError(mn, "operands", ", ".join(o.text for o in ops),
                                 f"operands of the right kinds ({e})") from None
-        if word is not None:
-            a.emit(word)
 
 
 def assemble(text: str, address: int = 0) -> bytes:

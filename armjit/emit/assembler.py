@@ -1,4 +1,4 @@
-"""The A64 Assembler: code buffer, labels, fixups, relaxation, literal pool.
+"""The A64 Assembler: one method per A64 instruction over the code buffer.
 
 An asmjit-like API over the pure encoders of this package, reading like
 assembly::
@@ -14,516 +14,156 @@ assembly::
     a.ret()
     out = a.finalize()           # out.code, out.labels, out.annotations, out.relocations
 
-Layout model
-------------
-Code is appended to a ``bytearray`` in its *nominal* layout: every
-conditional branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) is one word and every
-``align()`` has the padding its nominal position needs.  Every position the
-assembler remembers (labels, fixups, annotations, relocations) is a pair
-``(nominal offset, k)`` where ``k`` is the number of *variable items* (the
-conditional branches and alignments) emitted before it.
+Labels, fixups, relaxation, veneers, the literal pool and relocations are the
+:class:`~armjit.emit.buffer.CodeBuffer`'s (see its module for the layout model).
 
-``finalize()`` runs a relaxation loop: given the current form of each
-conditional branch it computes the final offset of every item (``offset +
-shift[k]``, where ``shift`` is the running sum of the growth of the items),
-and widens every branch whose target is out of range::
-
-    state 0   b.cond target                      (+-1 MiB; tbz +-32 KiB)
-    state 1   b.!cond +8 ; b target              (+-128 MiB)
-    state 2   b.!cond +8 ; b veneer              (absolute targets only)
-
-A branch's state only ever increases and there are at most two increases per
-branch, so the loop reaches a fixed point in at most ``2n + 1`` passes (in
-practice two).  In the final layout every fixup is range-checked again by the
-encoder's patcher, so a branch that still cannot reach raises instead of
-emitting a wrong word.  Unconditional ``b``/``bl`` to an absolute address are
-direct when the target is within +-128 MiB of the branch and otherwise go
-through a veneer ``ldr xS, #8 ; br xS ; .quad target`` (CinderX's ``.a64stubs``)
-placed after the code, where ``xS`` is the assembler's explicit
-``veneer_scratch`` (no register is ever chosen silently).  Veneers are
-deduplicated per target.
-
-When no branch needs widening the nominal layout is final and finalize
-patches the buffer in place.
+The instructions are one table, :data:`INSTRUCTIONS`: per mnemonic, the
+operand shapes its text form takes and its *emitter*, a function
+``emit(a, *operands, scratch=None)`` that appends the instruction's words to
+``a.buf``.  The emitters are the Assembler's methods (``a.add(x0, x1, 4095)``
+calls the ``add`` emitter with ``a``), and :func:`armjit.emit.assemble` calls
+the same emitters on the operands it parses (refusing anything that is not
+exactly one instruction).  An emitter decides with the legality tests of
+:mod:`armjit.emit.immediates`: the common case (an imm12, a register operand,
+an offset one LDR/STR holds) is its first branch, which calls the encoder
+directly; everything else goes through :mod:`armjit.emit.legalize`, which
+uses the scratch register only when one is given (``scratch=`` or the
+Assembler's ``scratch``) and otherwise raises EncodingError naming the
+operand and the legal range.
 """
 
 from __future__ import annotations
 
 import struct
-import sys
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Union
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
+from . import arith as _ar
+from . import bitfield as _bf
 from . import branch as _br
-from .errors import EncodingError, LabelError
-from .operands import Cond, FpReg, GpReg
+from . import dataproc as _dp
+from . import fpsimd as _fp
+from . import immediates as _im
+from . import legalize as _lz
+from . import loadstore as _ls
+from . import logical as _lg
+from . import movewide as _mw
+from . import system as _sy
+from .buffer import (_WORD0, B_COND, CBNZ, CBZ, FX_ADR, FX_B, FX_BL, FX_LIT, TBNZ, TBZ,
+                     Annotation, CodeBuffer, FinalCode, Label, Relocation, _CondBranch)
+from .errors import EncodingError
+from .operands import WZR, XZR, AddrMode, Cond, Extend, FpReg, GpReg, Mem, Shift
 
-__all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode"]
+__all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode", "Insn",
+           "INSTRUCTIONS", "BY_MNEMONIC"]
 
 _pack = struct.Struct("<I").pack
-_pack_into = struct.Struct("<I").pack_into
-_unpack_from = struct.Struct("<I").unpack_from
-_pack_q_into = struct.Struct("<Q").pack_into
-
-NOP = 0xD503201F
-_NOP_BYTES = _pack(NOP)
+_CBZ0: dict = {}          # interned register -> its CBZ word with offset 0 (validated)
+_CBNZ0: dict = {}         # the same for CBNZ
 _B0 = _pack(0x14000000)
 _BL0 = _pack(0x94000000)
-
-_B_LO, _B_HI = _br.B_RANGE
-_C_LO, _C_HI = _br.IMM19_RANGE
-_T_LO, _T_HI = _br.IMM14_RANGE
-_A_LO, _A_HI = _br.ADR_RANGE
-
-_MASK64 = (1 << 64) - 1
-_BRANCH0: dict = {}
+_X30 = _br.X[30]
+_RET_X30 = _pack(_br.encode_ret(_X30))
+_LSL = Shift.LSL
+_MASKS = {32: (1 << 32) - 1, 64: (1 << 64) - 1}
 
 
-class Label:
-    """A position in the code, bound once with :meth:`Assembler.bind`."""
+class Assembler(CodeBuffer):
+    """The code buffer with a method per A64 instruction (see the module doc).
 
-    __slots__ = ("id", "name", "owner")
-
-    def __init__(self, id: int, name: str, owner: int):
-        self.id = id
-        self.name = name
-        self.owner = owner
-
-    def __repr__(self) -> str:
-        return f"Label({self.name})"
-
-
-@dataclass(frozen=True)
-class Annotation:
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Relocation:
-    """A place in the code that depends on where the code lives.
-
-    kinds:
-      ``"abs64"``       8 bytes at ``offset`` hold the absolute address
-                        ``target`` outside the code (literal pool entries of
-                        ``address_literal``, veneer ``.quad``s).  Unchanged by
-                        :meth:`FinalCode.relocate`.
-      ``"abs64_label"`` 8 bytes hold ``base + target`` (``target`` is a code
-                        offset); moved by relocation.
-      ``"pcrel26"``, ``"pcrel19"``, ``"pcrel14"``  a direct branch (B/BL;
-                        B.cond/CBZ/CBNZ; TBZ/TBNZ) at ``offset`` to the absolute
-                        address ``target``; re-patched (range-checked) by relocation.
+    ``base``, ``scratch`` and ``veneer_scratch`` are those of
+    :class:`~armjit.emit.buffer.CodeBuffer`.  The methods of the word
+    instructions (``add``, ``ldr``, ``fmov`` ...) are the emitters of
+    :data:`INSTRUCTIONS`; the branch methods below place items in the buffer.
     """
-
-    offset: int
-    kind: str
-    target: int
-
-
-# Relocation kind -> range-checked patcher of the branch word at its offset.
-_PATCHERS = {"pcrel26": _br.patch_imm26, "pcrel19": _br.patch_imm19,
-             "pcrel14": _br.patch_imm14}
-
-
-@dataclass
-class FinalCode:
-    code: bytes
-    base: int
-    labels: Dict[str, int]
-    annotations: List[Annotation]
-    relocations: List[Relocation]
-    alignment: int = 4          # the largest alignment the code relies on
-    label_offsets: Dict[int, int] = field(default_factory=dict, repr=False)
-    # shift[k] of the final layout (None: the nominal layout was final)
-    shifts: Optional[List[int]] = field(default=None, repr=False)
-
-    def offset_of(self, label: Union[Label, str]) -> int:
-        if isinstance(label, Label):
-            return self.label_offsets[label.id]
-        return self.labels[label]
-
-    def offset_at(self, position) -> int:
-        """The final offset of a :meth:`Assembler.position` (what a label
-        bound there would give)."""
-        sh = self.shifts
-        return position[0] if sh is None else position[0] + sh[position[1]]
-
-    def address_of(self, label: Union[Label, str]) -> int:
-        return self.base + self.offset_of(label)
-
-    def relocate(self, new_base: int) -> "FinalCode":
-        """The same code placed at ``new_base``: absolute label addresses moved,
-        direct branches to absolute targets re-patched (LabelError if one no
-        longer reaches: assemble with the final base or a veneer_scratch)."""
-        delta = new_base - self.base
-        if delta % self.alignment:
-            raise LabelError(f"relocate: new base {new_base:#x} must keep the code's "
-                             f"{self.alignment}-byte alignment (delta {delta:#x})")
-        buf = bytearray(self.code)
-        for r in self.relocations:
-            if r.kind == "abs64_label":
-                _pack_q_into(buf, r.offset, (new_base + r.target) & _MASK64)
-            elif r.kind in _PATCHERS:
-                word = _unpack_from(buf, r.offset)[0]
-                off = r.target - (new_base + r.offset)
-                try:
-                    word = _PATCHERS[r.kind](word, off)   # range-checked
-                except EncodingError as e:
-                    raise LabelError(f"relocate: branch at +{r.offset:#x} cannot reach "
-                                     f"{r.target:#x} from base {new_base:#x}: {e}") from None
-                _pack_into(buf, r.offset, word)
-        return FinalCode(bytes(buf), new_base, dict(self.labels), list(self.annotations),
-                         list(self.relocations), self.alignment, dict(self.label_offsets),
-                         self.shifts)
-
-
-# Branch kinds of relaxable (conditional) branches.
-_BCOND, _CBZ, _CBNZ, _TBZ, _TBNZ = range(5)
-_INVERSE = {_CBZ: _CBNZ, _CBNZ: _CBZ, _TBZ: _TBNZ, _TBNZ: _TBZ}
-
-
-class _CondBranch:
-    """A conditional branch: a variable item of the layout."""
-
-    __slots__ = ("pos", "k", "kind", "target", "cond", "rt", "bit", "state")
-
-    def __init__(self, pos, k, kind, target, cond, rt, bit):
-        self.pos = pos
-        self.k = k
-        self.kind = kind
-        self.target = target      # Label or absolute int
-        self.cond = cond
-        self.rt = rt
-        self.bit = bit
-        self.state = 0
-
-    def encode_short(self, off: int) -> int:
-        kind = self.kind
-        if kind == _BCOND:
-            return _br.encode_b_cond(self.cond, off)
-        if kind == _CBZ:
-            return _br.encode_cbz(self.rt, off)
-        if kind == _CBNZ:
-            return _br.encode_cbnz(self.rt, off)
-        if kind == _TBZ:
-            return _br.encode_tbz(self.rt, self.bit, off)
-        return _br.encode_tbnz(self.rt, self.bit, off)
-
-    def encode_inverse_skip(self) -> int:
-        """The inverted branch over the next word (offset +8)."""
-        kind = self.kind
-        if kind == _BCOND:
-            return _br.encode_b_cond(Cond(self.cond).invert(), 8)
-        if kind == _CBZ:
-            return _br.encode_cbnz(self.rt, 8)
-        if kind == _CBNZ:
-            return _br.encode_cbz(self.rt, 8)
-        if kind == _TBZ:
-            return _br.encode_tbnz(self.rt, self.bit, 8)
-        return _br.encode_tbz(self.rt, self.bit, 8)
-
-    def short_range(self):
-        if self.kind >= _TBZ:
-            return _T_LO, _T_HI
-        return _C_LO, _C_HI
-
-
-class _Align:
-    __slots__ = ("pos", "k", "n", "npad", "fill", "pad")
-
-    def __init__(self, pos, k, n, npad, fill):
-        self.pos = pos
-        self.k = k
-        self.n = n
-        self.npad = npad
-        self.fill = fill
-        self.pad = npad
-
-
-# Plain fixup kinds (size never changes).
-_FX_B, _FX_BL, _FX_LIT, _FX_ADR, _FX_QUAD = range(5)
-
-
-class Assembler:
-    """An A64 code buffer with labels, fixups, relaxation and a literal pool.
-
-    ``base``: the address the code will run at (needed for absolute branch
-    targets and absolute label addresses; :meth:`FinalCode.relocate` moves it).
-    ``scratch``: the default scratch register for immediates that need more
-    than one instruction (``None``: such immediates raise EncodingError unless
-    a call passes ``scratch=``).  ``veneer_scratch``: the register veneers to
-    far absolute targets may clobber (``None``: far targets raise LabelError).
-    """
-
-    def __init__(self, base: int = 0, *, scratch: Optional[GpReg] = None,
-                 veneer_scratch: Optional[GpReg] = None):
-        if base % 4:
-            raise LabelError(f"base address {base:#x} is not 4-byte aligned")
-        self.base = base
-        self.scratch = scratch
-        if veneer_scratch is not None:
-            # Validated now: ldr-literal and br must accept it.
-            _br.encode_br(veneer_scratch)
-            _br.encode_ldr_literal(veneer_scratch, 8)
-        self.veneer_scratch = veneer_scratch
-        self.buf = bytearray()
-        self._items: list = []              # _CondBranch | _Align, in order
-        self._fixups: list = []             # (pos, k, kind, target, word)
-        self._labels: List[Label] = []
-        self._lpos: list = []               # label id -> (pos, k) or None
-        self._names: Dict[str, Label] = {}
-        self._annotations: list = []        # (start(pos,k), end(pos,k), text)
-        self._quads: list = []              # (pos, k, kind, target): "abs64"/"abs64_label"
-        self._pool: Dict[tuple, Label] = {}  # pending literal pool entries
-        self._pool_done: Dict[tuple, Label] = {}
-        self._max_align = 4
-        self._id = id(self)
-        self._finalized = False
-
-    # ------------------------------------------------------------ positions
-
-    @property
-    def offset(self) -> int:
-        """The current nominal offset (final unless branches get widened)."""
-        return len(self.buf)
-
-    def _here(self):
-        return (len(self.buf), len(self._items))
-
-    def position(self):
-        """The current position as an opaque value: what :meth:`here` would
-        bind a new label at, without creating one.  ``FinalCode.offset_at``
-        gives its final offset; :meth:`annotate_span` takes two."""
-        return (len(self.buf), len(self._items))
-
-    # ------------------------------------------------------------ labels
-
-    def new_label(self, name: Optional[str] = None) -> Label:
-        lid = len(self._labels)
-        if name is None:
-            name = f".L{lid}"
-        elif name in self._names:
-            raise LabelError(f"label {name!r} already exists")
-        lab = Label(lid, name, self._id)
-        self._labels.append(lab)
-        self._lpos.append(None)
-        self._names[name] = lab
-        return lab
-
-    def label(self, name: str) -> Label:
-        """The label called ``name``, created if needed (for textual code)."""
-        lab = self._names.get(name)
-        return lab if lab is not None else self.new_label(name)
-
-    def bind(self, label: Label) -> Label:
-        if label.__class__ is not Label or label.owner != self._id:
-            self._check_label(label)
-        lpos = self._lpos
-        if lpos[label.id] is not None:
-            raise LabelError(f"label {label.name} bound twice")
-        lpos[label.id] = (len(self.buf), len(self._items))
-        return label
-
-    def here(self, name: Optional[str] = None) -> Label:
-        """A new label bound at the current position."""
-        return self.bind(self.new_label(name))
-
-    def _check_label(self, label) -> None:
-        if not isinstance(label, Label) or label.owner != self._id:
-            raise LabelError(f"{label!r} is not a label of this assembler")
-
-    def is_bound(self, label: Label) -> bool:
-        self._check_label(label)
-        return self._lpos[label.id] is not None
-
-    # ------------------------------------------------------------ raw data
-
-    def emit(self, word: int) -> None:
-        """Append one instruction word."""
-        self.buf += _pack(word)
-
-    def word(self, value: int) -> None:
-        """``.word value`` (4 bytes, little-endian; accepts -2**31..2**32-1)."""
-        if not isinstance(value, int) or not -(1 << 31) <= value < (1 << 32):
-            raise EncodingError(".word", "value", value, "-2**31..2**32-1")
-        self.buf += _pack(value & 0xFFFFFFFF)
-
-    def dword(self, value) -> None:
-        """``.quad value`` (8 bytes); a Label gives its absolute address
-        (recorded as an ``abs64_label`` relocation)."""
-        if isinstance(value, Label):
-            self._check_label(value)
-            self._quads.append((len(self.buf), len(self._items), "abs64_label", value))
-            self.buf += bytes(8)
-            return
-        if not isinstance(value, int) or not -(1 << 63) <= value < (1 << 64):
-            raise EncodingError(".quad", "value", value, "-2**63..2**64-1")
-        self.buf += (value & _MASK64).to_bytes(8, "little")
-
-    quad = dword
-
-    def bytes(self, data) -> None:
-        self.buf += bytes(data)
-
-    def align(self, n: int, fill: Optional[int] = None) -> None:
-        """Pad to an ``n``-byte boundary of the absolute address (``n`` a power
-        of two >= 4).  Padding is NOPs where word-aligned, else ``fill`` bytes
-        (default 0); with ``fill`` given, all padding is that byte."""
-        if not isinstance(n, int) or n < 1 or n & (n - 1):
-            raise EncodingError("align", "n", n, "a power of two")
-        if n <= 1:
-            return
-        self._max_align = max(self._max_align, n)
-        pos = len(self.buf)
-        npad = (-(self.base + pos)) % n
-        self._items.append(_Align(pos, len(self._items), n, npad, fill))
-        self.buf += _padding(self.base + pos, npad, fill)
 
     # ------------------------------------------------------------ branches
-
-    def _cond_branch(self, kind, target, cond=None, rt=None, bit=None):
-        item = _CondBranch(len(self.buf), len(self._items), kind, target, cond, rt, bit)
-        if type(target) is Label:
-            if target.owner != self._id:
-                self._check_label(target)
-        elif not isinstance(target, int) or isinstance(target, bool):
-            raise LabelError(f"branch target {target!r} is neither a Label nor an address")
-        # Validate the operands now: the word with offset 0 (always legal),
-        # memoized like the instruction methods (the entry keeps the operands).
-        key = (kind, id(cond), id(rt), id(bit))
-        hit = _BRANCH0.get(key)
-        if hit is None:
-            hit = (_pack(item.encode_short(0)), cond, rt, bit)
-            if isinstance(cond, (Cond, int, type(None))) and \
-                    isinstance(rt, (GpReg, type(None))) and isinstance(bit, (int, type(None))):
-                if len(_BRANCH0) >= 1 << 14:
-                    _BRANCH0.clear()
-                _BRANCH0[key] = hit
-        self.buf += hit[0]
-        self._items.append(item)
 
     def b_cond(self, cond, target) -> None:
         """B.<cond> to a Label or an absolute address (widened when out of range)."""
         if cond == Cond.AL:
             self.b(target)
             return
-        self._cond_branch(_BCOND, target, cond=cond)
-
-    def _cbz_like(self, kind, cache, encode, rt, target) -> None:
-        # Fast path: a label of this assembler and a register whose offset-0
-        # word was validated before (cached per interned register).
-        w0 = cache.get(rt) if rt.__class__ is GpReg else None
-        if w0 is not None and target.__class__ is Label and target.owner == self._id:
-            items = self._items
-            items.append(_CondBranch(len(self.buf), len(items), kind, target, None, rt, None))
-            self.buf += w0
-            return
-        self._cond_branch(kind, target, rt=rt)
-        if rt.__class__ is GpReg:
-            cache[rt] = _pack(encode(rt, 0))
+        self.cond_branch(B_COND, target, cond=cond)
 
     def cbz(self, rt: GpReg, target) -> None:
-        self._cbz_like(_CBZ, _CBZ0, _br.encode_cbz, rt, target)
+        """CBZ rt, target: a Label or an absolute address (widened when out of range)."""
+        w0 = _CBZ0.get(rt)
+        if w0 is not None and target.__class__ is Label and target.owner == self._id:
+            items = self._items                     # (cond_branch, operands checked before)
+            items.append(_CondBranch(len(self.buf), len(items), CBZ, target, None, rt, None))
+            self.buf += w0
+        else:
+            self.cond_branch(CBZ, target, rt=rt)
+            if rt.__class__ is GpReg:
+                _CBZ0[rt] = _WORD0[(CBZ, None, rt, None)]
 
     def cbnz(self, rt: GpReg, target) -> None:
-        self._cbz_like(_CBNZ, _CBNZ0, _br.encode_cbnz, rt, target)
+        """CBNZ rt, target: a Label or an absolute address (widened when out of range)."""
+        w0 = _CBNZ0.get(rt)
+        if w0 is not None and target.__class__ is Label and target.owner == self._id:
+            items = self._items                     # (cond_branch, operands checked before)
+            items.append(_CondBranch(len(self.buf), len(items), CBNZ, target, None, rt, None))
+            self.buf += w0
+        else:
+            self.cond_branch(CBNZ, target, rt=rt)
+            if rt.__class__ is GpReg:
+                _CBNZ0[rt] = _WORD0[(CBNZ, None, rt, None)]
 
     def tbz(self, rt: GpReg, bit: int, target) -> None:
-        self._cond_branch(_TBZ, target, rt=rt, bit=bit)
+        """TBZ rt, #bit, target (+-32 KiB, widened when out of range)."""
+        self.cond_branch(TBZ, target, rt=rt, bit=bit)
 
     def tbnz(self, rt: GpReg, bit: int, target) -> None:
-        self._cond_branch(_TBNZ, target, rt=rt, bit=bit)
-
-    def _fixup(self, kind, target, word) -> None:
-        if isinstance(target, Label):
-            if target.owner != self._id:
-                self._check_label(target)
-        elif kind in (_FX_B, _FX_BL):
-            if not isinstance(target, int) or isinstance(target, bool):
-                raise LabelError(f"branch target {target!r} is neither a Label nor an address")
-        else:
-            raise LabelError(f"target {target!r} is not a Label")
-        self._fixups.append((len(self.buf), len(self._items), kind, target, word))
-        self.buf += _pack(word)
+        """TBNZ rt, #bit, target (+-32 KiB, widened when out of range)."""
+        self.cond_branch(TBNZ, target, rt=rt, bit=bit)
 
     def b(self, target) -> None:
         """B to a Label, an absolute address (veneer if far), or a register
         (``b(x16)`` is ``br x16``)."""
         if target.__class__ is Label and target.owner == self._id:
             buf = self.buf
-            self._fixups.append((len(buf), len(self._items), _FX_B, target, 0x14000000))
+            self._fixups.append((len(buf), len(self._items), FX_B, target, 0x14000000))
             buf += _B0
-            return
-        if isinstance(target, GpReg):
+        elif isinstance(target, GpReg):
             self.buf += _pack(_br.encode_br(target))
-            return
-        self._fixup(_FX_B, target, 0x14000000)
+        else:
+            self.fixup(FX_B, target, 0x14000000)
 
     def bl(self, target) -> None:
         """BL to a Label, an absolute address (veneer if far) or a register (blr)."""
         if target.__class__ is Label and target.owner == self._id:
             buf = self.buf
-            self._fixups.append((len(buf), len(self._items), _FX_BL, target, 0x94000000))
+            self._fixups.append((len(buf), len(self._items), FX_BL, target, 0x94000000))
             buf += _BL0
-            return
-        if isinstance(target, GpReg):
+        elif isinstance(target, GpReg):
             self.buf += _pack(_br.encode_blr(target))
-            return
-        self._fixup(_FX_BL, target, 0x94000000)
+        else:
+            self.fixup(FX_BL, target, 0x94000000)
 
     def br(self, rn: GpReg) -> None:
+        """BR rn."""
         self.buf += _pack(_br.encode_br(rn))
 
     def blr(self, rn: GpReg) -> None:
+        """BLR rn."""
         self.buf += _pack(_br.encode_blr(rn))
 
-    def ret(self, rn: GpReg = _br.X[30]) -> None:
-        self.buf += _pack(_br.encode_ret(rn))
+    def ret(self, rn: GpReg = _X30) -> None:
+        """RET {xn} (x30 by default)."""
+        self.buf += _RET_X30 if rn is _X30 else _pack(_br.encode_ret(rn))
 
     def adr(self, rd: GpReg, target) -> None:
         """ADR rd, label (+-1 MiB)."""
-        self._fixup(_FX_ADR, target, _br.encode_adr(rd, 0))
+        self.fixup(FX_ADR, target, _br.encode_adr(rd, 0))
 
     def ldr_literal(self, rt, target) -> None:
         """LDR (literal) rt, label: ``target`` a Label (e.g. from
         :meth:`literal`), +-1 MiB."""
-        self._fixup(_FX_LIT, target, _br.encode_ldr_literal(rt, 0))
+        self.fixup(FX_LIT, target, _br.encode_ldr_literal(rt, 0))
 
     def ldrsw_literal(self, rt, target) -> None:
-        self._fixup(_FX_LIT, target, _br.encode_ldrsw_literal(rt, 0))
-
-    # ------------------------------------------------------------ literal pool
-
-    def literal(self, value: int) -> Label:
-        """A label of a 64-bit literal pool entry holding ``value``
-        (deduplicated among the entries not yet emitted)."""
-        if not isinstance(value, int) or isinstance(value, bool) \
-                or not -(1 << 63) <= value < (1 << 64):
-            raise EncodingError("literal", "value", value, "-2**63..2**64-1")
-        value &= _MASK64
-        return self._pool_entry(("v", value))
-
-    def address_literal(self, address: int) -> Label:
-        """Like :meth:`literal` for an absolute address outside the code: the
-        entry is listed in ``FinalCode.relocations`` (kind ``abs64``)."""
-        if not isinstance(address, int) or isinstance(address, bool) \
-                or not 0 <= address < (1 << 64):
-            raise EncodingError("address_literal", "address", address, "0..2**64-1")
-        return self._pool_entry(("a", address))
-
-    def label_literal(self, label: Label) -> Label:
-        """A pool entry holding the absolute address of ``label`` (relocated)."""
-        self._check_label(label)
-        return self._pool_entry(("l", label.id))
-
-    def _pool_entry(self, key) -> Label:
-        lab = self._pool.get(key)
-        if lab is None:
-            lab = self.new_label(f".Lpool{len(self._labels)}")
-            self._pool[key] = lab
-        return lab
+        """LDRSW (literal) rt, label (+-1 MiB)."""
+        self.fixup(FX_LIT, target, _br.encode_ldrsw_literal(rt, 0))
 
     def ldr_const(self, rt, value: int) -> None:
         """``ldr rt, =value`` through the literal pool."""
@@ -533,551 +173,16 @@ class Assembler:
         """``ldr rt, =address`` of an external address (an ``abs64`` relocation)."""
         self.ldr_literal(rt, self.address_literal(address))
 
-    def emit_literal_pool(self, jump_over: bool = False) -> None:
-        """Emit the pending literal pool entries here (8-byte aligned).
-
-        With ``jump_over`` a ``b`` over the pool is emitted first, so the pool
-        can sit in the middle of straight-line code."""
-        if not self._pool:
-            return
-        after = None
-        if jump_over:
-            after = self.new_label()
-            self.b(after)
-        self.align(8)
-        for key, lab in self._pool.items():
-            self.bind(lab)
-            kind, v = key
-            if kind == "v":
-                self.buf += v.to_bytes(8, "little")
-            elif kind == "a":
-                self._quads.append((len(self.buf), len(self._items), "abs64", v))
-                self.buf += v.to_bytes(8, "little")
-            else:
-                self._quads.append((len(self.buf), len(self._items), "abs64_label",
-                                    self._labels[v]))
-                self.buf += bytes(8)
-        self._pool_done.update(self._pool)
-        self._pool = {}
-        if after is not None:
-            self.bind(after)
-
-    # ------------------------------------------------------------ annotations
-
-    def annotate(self, *args):
-        """``with a.annotate(text):`` annotates the code emitted in the block;
-        ``a.annotate(start, end, text)`` annotates a byte range given by
-        offsets (``a.offset``) or Labels."""
-        if len(args) == 1:
-            return self._annotate_block(args[0])
-        if len(args) == 3:
-            start, end, text = args
-            self._annotations.append((self._posof(start), self._posof(end, end=True), str(text)))
-            return None
-        raise TypeError("annotate(text) or annotate(start, end, text)")
-
-    def annotate_span(self, start, end, text: str) -> None:
-        """Annotate the code between two :meth:`position` values (``start``
-        not after ``end``): ``annotate(l1, l2, text)`` with labels bound there."""
-        if not (start[0] <= end[0] <= len(self.buf) and start[1] <= end[1] <= len(self._items)):
-            raise LabelError(f"annotation span {start!r}..{end!r} is not a range of this code")
-        self._annotations.append((start, end, str(text)))
-
-    @contextmanager
-    def _annotate_block(self, text):
-        start = (len(self.buf), len(self._items))
-        try:
-            yield
-        finally:
-            self._annotations.append((start, (len(self.buf), len(self._items)), str(text)))
-
-    def _posof(self, where, end=False):
-        if isinstance(where, Label):
-            self._check_label(where)
-            p = self._lpos[where.id]
-            if p is None:
-                raise LabelError(f"annotation bound to unbound label {where.name}")
-            return p
-        if not isinstance(where, int) or not 0 <= where <= len(self.buf):
-            raise LabelError(f"annotation offset {where!r} outside 0..{len(self.buf)}")
-        # An offset names the position after every variable item that ends
-        # at or before it (a start) / that starts before it (an end).
-        k = 0
-        for it in self._items:
-            if isinstance(it, _CondBranch):
-                if it.pos + 4 <= where if end else it.pos < where:
-                    k = it.k + 1
-                    continue
-            elif (it.pos + it.npad <= where and (it.pos < where or not end)):
-                k = it.k + 1
-                continue
-            break
-        return (where, k)
-
-    # ------------------------------------------------------------ finalize
-
-    def finalize(self) -> FinalCode:
-        """Resolve every label and fixup; return the final code.
-
-        Raises LabelError for unbound labels and for targets no branch form
-        can reach."""
-        if self._finalized:
-            raise LabelError("finalize() called twice")
-        self.emit_literal_pool()
-        for lab, p in zip(self._labels, self._lpos):
-            if p is None:
-                raise LabelError(f"label {lab.name} used or created but never bound")
-        self._finalized = True
-        return _Layout(self).run()
-
-
-_LITTLE = sys.byteorder == "little" and struct.calcsize("I") == 4
-
-
-def _patch_fixup(kind, word, off, src, tgt) -> int:
-    """The word of a plain fixup with its offset field set (range-checked);
-    LabelError if the target is out of reach."""
-    try:
-        if kind == _FX_B or kind == _FX_BL:
-            return _br.patch_imm26(word, off)
-        if kind == _FX_LIT:
-            return _br.patch_imm19(word, off)
-        return _br.patch_adr(word, off)
-    except EncodingError as e:
-        what = tgt.name if isinstance(tgt, Label) else f"{tgt:#x}"
-        raise LabelError(f"instruction at +{src:#x} cannot reach {what} "
-                         f"(offset {off:#x}): {e}"
-                         + ("; emit the literal pool closer (emit_literal_pool)"
-                            if kind == _FX_LIT else "")) from None
-
-
-def _padding(address: int, npad: int, fill: Optional[int]) -> bytes:
-    if fill is not None:
-        return bytes([fill]) * npad
-    lead = (-address) % 4 if npad else 0
-    lead = min(lead, npad)
-    rest = npad - lead
-    return bytes(lead) + _NOP_BYTES * (rest // 4) + bytes(rest % 4)
-
-
-class _Layout:
-    """The relaxation loop and the final patching (see the module docstring)."""
-
-    def __init__(self, asm: Assembler):
-        self.a = asm
-        self.base = asm.base
-        self.items = asm._items
-        self.n = len(self.items)
-
-    def shifts(self) -> List[int]:
-        base = self.base
-        cum = 0
-        out = [0] * (self.n + 1)
-        for i, it in enumerate(self.items):
-            out[i] = cum
-            if type(it) is _CondBranch:
-                if it.state:
-                    cum += 4
-            else:
-                pad = (-(base + it.pos + cum)) % it.n
-                it.pad = pad
-                cum += pad - it.npad
-        out[self.n] = cum
-        return out
-
-    def run(self) -> FinalCode:
-        a = self.a
-        branches = [it for it in self.items if type(it) is _CondBranch]
-        abs_calls = [f for f in a._fixups if f[2] in (_FX_B, _FX_BL) and type(f[3]) is int]
-        veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
-        if len(branches) == self.n:
-            # Common case: no alignment items and every branch reaches its
-            # target in the nominal layout: nothing moves.
-            offs = self.nominal_offsets(branches, abs_calls)
-            if offs is not None:
-                self.finish_nominal(branches, offs)
-                return self.result
-        sh = self.relax(branches, abs_calls, veneer_of)
-        self.finish(sh, branches, abs_calls, veneer_of)
-        return self.result
-
-    def nominal_offsets(self, branches, abs_calls):
-        """The offsets of the conditional branches in the nominal layout, or
-        None if one is outside its short range or an absolute B/BL is beyond
-        +-128 MiB (then the relaxation loop decides)."""
-        base = self.base
-        lpos = self.a._lpos
-        offs = []
-        for it in branches:
-            tgt = it.target
-            if type(tgt) is int:
-                off = tgt - base - it.pos
-            else:
-                off = lpos[tgt.id][0] - it.pos
-            if it.kind >= _TBZ:
-                if not _T_LO <= off <= _T_HI:
-                    return None
-            elif not _C_LO <= off <= _C_HI:
-                return None
-            offs.append(off)
-        for f in abs_calls:
-            if not _B_LO <= f[3] - (base + f[0]) <= _B_HI:
-                return None
-        return offs
-
-    def finish_nominal(self, branches, offs) -> None:
-        """:meth:`finish` for the nominal layout (all shifts 0, no veneers),
-        patching the buffer in place (through a uint32 view when the host is
-        little-endian and the code is word-sized)."""
-        a = self.a
-        base = self.base
-        lpos = a._lpos
-        buf = a.buf
-        relocs: List[Relocation] = []
-        words = memoryview(buf).cast("I") if _LITTLE and not len(buf) & 3 else None
-        try:
-            for it, off in zip(branches, offs):
-                src = it.pos
-                direct = words is not None and not src & 3
-                w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
-                # range checked by nominal_offsets; alignment checked here
-                if it.kind >= _TBZ:
-                    if off & 3:
-                        _br.patch_imm14(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
-                else:
-                    if off & 3:
-                        _br.patch_imm19(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
-                if direct:
-                    words[src >> 2] = w
-                else:
-                    _pack_into(buf, src, w)
-                tgt = it.target
-                if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel14" if it.kind >= _TBZ else "pcrel19",
-                                             tgt))
-            for pos, k, kind, tgt, word in a._fixups:
-                if type(tgt) is int:
-                    off = tgt - base - pos
-                    relocs.append(Relocation(pos, "pcrel26", tgt))
-                else:
-                    off = lpos[tgt.id][0] - pos
-                if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
-                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
-                else:
-                    word = _patch_fixup(kind, word, off, pos, tgt)
-                if words is not None and not pos & 3:
-                    words[pos >> 2] = word
-                else:
-                    _pack_into(buf, pos, word)
-        finally:
-            if words is not None:
-                words.release()
-        for pos, k, kind, tgt in a._quads:
-            if kind == "abs64_label":
-                t = lpos[tgt.id][0]
-                _pack_q_into(buf, pos, (base + t) & _MASK64)
-                relocs.append(Relocation(pos, "abs64_label", t))
-            else:
-                relocs.append(Relocation(pos, "abs64", tgt))
-        relocs.sort(key=lambda r: r.offset)
-        labels = {}
-        label_offsets = {}
-        for lab, p in zip(a._labels, lpos):
-            o = p[0]
-            labels[lab.name] = o
-            label_offsets[lab.id] = o
-        anns = [Annotation(s[0], e[0], t) for s, e, t in a._annotations]
-        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                                label_offsets)
-
-    def relax(self, branches, abs_calls, veneer_of) -> List[int]:
-        """The relaxation loop (module docstring); returns the final shifts."""
-        a = self.a
-        base = self.base
-        lpos = a._lpos
-        for _pass in range(2 * len(branches) + len(abs_calls) + 2):
-            sh = self.shifts()
-            changed = False
-            for it in branches:
-                src = it.pos + sh[it.k]
-                tgt = it.target
-                if type(tgt) is int:
-                    dst_off = tgt - base
-                else:
-                    p = lpos[tgt.id]
-                    dst_off = p[0] + sh[p[1]]
-                if it.state == 0:
-                    lo, hi = it.short_range()
-                    if lo <= dst_off - src <= hi:
-                        continue
-                    it.state = 1
-                    changed = True
-                if it.state == 1:
-                    # the unconditional b sits at src + 4
-                    if _B_LO <= dst_off - (src + 4) <= _B_HI:
-                        continue
-                    if type(tgt) is not int:
-                        raise LabelError(f"branch at +{src:#x} cannot reach label "
-                                         f"{tgt.name} at +{dst_off:#x} (beyond +-128 MiB)")
-                    it.state = 2
-                    changed = True
-            for f in abs_calls:
-                if id(f) in veneer_of:
-                    continue
-                src = f[0] + sh[f[1]]
-                if not _B_LO <= f[3] - (base + src) <= _B_HI:
-                    veneer_of[id(f)] = True
-            if not changed:
-                break
-        else:  # pragma: no cover - the loop is bounded by construction
-            raise AssertionError("branch relaxation did not converge")
-        return self.shifts()
-
-    def finish(self, sh, branches, abs_calls, veneer_of) -> None:
-        """Patch every branch, fixup and address in the final layout ``sh``."""
-        a = self.a
-        base = self.base
-        lpos = a._lpos
-        if sh[self.n] == 0 and not any(it.state for it in branches):
-            buf = a.buf
-        else:
-            buf = self.rebuild(sh)
-        end = len(buf)
-
-        def final(p):
-            return p[0] + sh[p[1]]
-
-        # Veneers after the code, 8-byte aligned, one per absolute target.
-        far_targets = []
-        seen = set()
-        for it in branches:
-            if it.state == 2 and it.target not in seen:
-                seen.add(it.target)
-                far_targets.append(it.target)
-        for f in abs_calls:
-            if id(f) in veneer_of and f[3] not in seen:
-                seen.add(f[3])
-                far_targets.append(f[3])
-        veneer_at: Dict[int, int] = {}
-        relocs: List[Relocation] = []
-        if far_targets:
-            vs = a.veneer_scratch
-            if vs is None:
-                raise LabelError(
-                    f"branch to {far_targets[0]:#x} is beyond +-128 MiB of the code at "
-                    f"{base:#x}: give the Assembler an explicit veneer_scratch (e.g. x16)")
-            pad = (-(base + end)) % 8
-            buf += bytes(pad)
-            ldr = _br.encode_ldr_literal(vs, 8)
-            brw = _br.encode_br(vs)
-            for t in far_targets:
-                off = len(buf)
-                veneer_at[t] = off
-                buf += _pack(ldr) + _pack(brw) + t.to_bytes(8, "little")
-                relocs.append(Relocation(off + 8, "abs64", t))
-            a._max_align = max(a._max_align, 8)
-
-        # Conditional branches.
-        for it in branches:
-            src = it.pos + sh[it.k]
-            tgt = it.target
-            if type(tgt) is int:
-                dst_off = veneer_at[tgt] if it.state == 2 else tgt - base
-            else:
-                dst_off = final(lpos[tgt.id])
-            if it.state == 0:
-                off = dst_off - src
-                w0 = _unpack_from(buf, src)[0]
-                # The relaxation loop checked the range; the field insertion is
-                # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) and
-                # the range/alignment is asserted again before writing.
-                if it.kind >= _TBZ:
-                    if off & 3 or not _T_LO <= off <= _T_HI:
-                        _br.patch_imm14(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
-                else:
-                    if off & 3 or not _C_LO <= off <= _C_HI:
-                        _br.patch_imm19(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
-                _pack_into(buf, src, w)
-                if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < _TBZ else \
-                        relocs.append(Relocation(src, "pcrel14", tgt))
-            else:
-                _pack_into(buf, src, it.encode_inverse_skip())
-                _pack_into(buf, src + 4, _br.encode_b(dst_off - (src + 4)))
-                if type(tgt) is int and it.state == 1:
-                    relocs.append(Relocation(src + 4, "pcrel26", tgt))
-
-        # Plain fixups.
-        for f in a._fixups:
-            pos, k, kind, tgt, word = f
-            src = pos + sh[k]
-            if type(tgt) is int:
-                if id(f) in veneer_of:
-                    dst_off = veneer_at[tgt]
-                else:
-                    dst_off = tgt - base
-                    relocs.append(Relocation(src, "pcrel26", tgt))
-            else:
-                dst_off = final(lpos[tgt.id])
-            off = dst_off - src
-            if (kind == _FX_B or kind == _FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
-                word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
-            else:
-                word = _patch_fixup(kind, word, off, src, tgt)
-            _pack_into(buf, src, word)
-
-        # Absolute 64-bit data.
-        for pos, k, kind, tgt in a._quads:
-            at = pos + sh[k]
-            if kind == "abs64_label":
-                t = final(lpos[tgt.id])
-                _pack_q_into(buf, at, (base + t) & _MASK64)
-                relocs.append(Relocation(at, "abs64_label", t))
-            else:
-                relocs.append(Relocation(at, "abs64", tgt))
-        relocs.sort(key=lambda r: r.offset)
-
-        labels = {}
-        label_offsets = {}
-        for lab, p in zip(a._labels, lpos):
-            o = p[0] + sh[p[1]]
-            labels[lab.name] = o
-            label_offsets[lab.id] = o
-        anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
-        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                                label_offsets, sh)
-
-    def rebuild(self, sh) -> bytearray:
-        src = self.a.buf
-        out = bytearray()
-        prev = 0
-        base = self.base
-        for it in self.items:
-            if type(it) is _CondBranch:
-                out += src[prev:it.pos + 4]
-                prev = it.pos + 4
-                if it.state:
-                    out += bytes(4)
-            else:
-                out += src[prev:it.pos]
-                out += _padding(base + len(out), it.pad, it.fill)
-                prev = it.pos + it.npad
-        out += src[prev:]
-        return out
-
-
-# CBZ/CBNZ words with offset 0, per register (filled after a successful
-# validation by the encoder; registers are interned and immutable).
-_CBZ0: dict = {}
-_CBNZ0: dict = {}
-
-
-# B.<cond> shorthands: a.b_eq(label), a.b_ne(label), ...
-def _make_bcond(c):
-    word0 = _pack(_br.encode_b_cond(c, 0))
-
-    def method(self, target):
-        if target.__class__ is Label and target.owner == self._id:
-            items = self._items
-            items.append(_CondBranch(len(self.buf), len(items), _BCOND, target, c, None, None))
-            self.buf += word0
-            return
-        self._cond_branch(_BCOND, target, cond=c)
-    method.__name__ = f"b_{c.name.lower()}"
-    method.__doc__ = f"B.{c.name} to a Label or absolute address."
-    return method
-
-
-for _c in Cond:
-    if _c < Cond.AL:
-        setattr(Assembler, f"b_{_c.name.lower()}", _make_bcond(_c))
-for _alias, _c in (("cs", Cond.HS), ("cc", Cond.LO)):
-    setattr(Assembler, f"b_{_alias}", _make_bcond(_c))
-del _c, _alias
-
 
 # ==========================================================================
-# Instructions
+# Emitters of the word instructions
 # ==========================================================================
-#
-# Every instruction method is a *planner* -- a pure function from operands to
-# a list of words, built only from the encoders and plans of this package --
-# wrapped in a memo: the packed bytes are cached under the identities of the
-# operands (``id``), and the cache entry keeps the operands alive, so an
-# identity can never be reused by another object while its entry exists.
-# Operands are immutable (frozen dataclasses, enums, ints, floats, strings),
-# so equal identities mean equal operands and the cached bytes are exactly
-# what the planner would return.  Arguments of other (possibly mutable) types
-# are never cached.  A miss costs one planner call; a hit costs a dict lookup.
-
-from . import arith as _ar            # noqa: E402
-from . import bitfield as _bf         # noqa: E402
-from . import dataproc as _dp         # noqa: E402
-import importlib as _importlib  # noqa: E402
-_fp = _importlib.import_module(__package__ + ".fp")  # `from . import fp` may give x29
-from . import immediates as _im       # noqa: E402
-from . import loadstore as _ls        # noqa: E402
-from . import logical as _lg          # noqa: E402
-from . import movewide as _mw         # noqa: E402
-from . import system as _sy           # noqa: E402
-from .operands import AddrMode, Extend, Mem, Shift  # noqa: E402
-
-_IMMUTABLE = (GpReg, FpReg, Mem, int, float, str, type(None), Cond, Shift, Extend, AddrMode)
-_CACHE_LIMIT = 1 << 16
 
 
-def _miss(cache, key, planner, args):
-    words = planner(*args)
-    data = b"".join(_pack(w) for w in words)
-    for v in args:
-        if not isinstance(v, _IMMUTABLE):
-            return data
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = (data, args)
-    return data
-
-
-def _make_method(name, planner, params, scratch=False, doc=None):
-    """Generate ``def name(self, <params>[, *, scratch=None])`` with a memo."""
-    names = [p.split("=")[0].strip() for p in params]
-    if scratch:
-        sig = ", ".join(["self"] + params + ["*", "scratch=None"])
-        pre = "    if scratch is None: scratch = self.scratch\n"
-        names = names + ["scratch"]
-    else:
-        sig = ", ".join(["self"] + params)
-        pre = ""
-    key = "(" + "".join(f"_id({n}), " for n in names) + ")"
-    tup = "(" + "".join(f"{n}, " for n in names) + ")"
-    src = (f"def {name}({sig}):\n{pre}"
-           f"    k = {key}\n"
-           f"    h = _cache.get(k)\n"
-           f"    if h is None:\n"
-           f"        self.buf += _miss(_cache, k, _planner, {tup})\n"
-           f"    else:\n"
-           f"        self.buf += h[0]\n")
-    ns = {"_id": id, "_cache": {}, "_miss": _miss, "_planner": planner}
-    exec(src, ns)
-    fn = ns[name]
-    fn.__doc__ = doc or planner.__doc__
-    fn.__qualname__ = f"Assembler.{name}"
-    fn.cache = ns["_cache"]
-    return fn
-
-
-def _one(enc):
-    def planner(*args):
-        return [enc(*args)]
-    planner.__doc__ = enc.__doc__
-    return planner
-
-
-_MASKS = {32: (1 << 32) - 1, 64: (1 << 64) - 1}
+def _put(a, words) -> None:
+    buf = a.buf
+    for w in words:
+        buf += _pack(w)
 
 
 def _value(mnemonic, rd, value):
@@ -1090,605 +195,525 @@ def _value(mnemonic, rd, value):
     return value & _MASKS[size]
 
 
+_ZR_OF = {64: XZR, 32: WZR}
+
+
 def _zr(reg):
-    return GpReg(31, reg.size if isinstance(reg, GpReg) else 64)
+    """XZR or WZR, the width of ``reg`` (XZR for anything else)."""
+    return WZR if reg.__class__ is GpReg and reg.size == 32 else XZR
 
 
-# --------------------------------------------------------------- add / sub
-
-def _addsub_reg(mn, sub, flags, rd, rn, rm, sh, amount):
-    shifted = {(0, 0): _ar.encode_add_shifted, (0, 1): _ar.encode_adds_shifted,
-               (1, 0): _ar.encode_sub_shifted, (1, 1): _ar.encode_subs_shifted}[(sub, flags)]
-    ext = {(0, 0): _ar.encode_add_ext, (0, 1): _ar.encode_adds_ext,
-           (1, 0): _ar.encode_sub_ext, (1, 1): _ar.encode_subs_ext}[(sub, flags)]
-    if isinstance(sh, Extend):
-        return ext(rd, rn, rm, sh, amount)
-    sp_involved = (isinstance(rd, GpReg) and rd.is_sp) or (isinstance(rn, GpReg) and rn.is_sp)
-    if sp_involved and (sh is None or sh is Shift.LSL):
-        # SP needs the extended form; LSL there is UXTX (UXTW for W), amount 0..4.
-        e = Extend.UXTX if rd.size == 64 else Extend.UXTW
-        return ext(rd, rn, rm, e, amount)
-    return shifted(rd, rn, rm, Shift.LSL if sh is None else sh, amount)
+# The words of register-only operands are remembered per emitter: the key is
+# the operands, all interned registers, Shift/Cond members and ints (checked by
+# the caller), so equal keys are identical operands and the bytes are what the
+# encoder returns for them (only successful encodings are stored).
 
 
-def _addsub_planner(mn, sub, flags):
-    def planner(rd, rn, op, sh=None, amount=0, scratch=None):
-        if isinstance(op, GpReg):
-            return [_addsub_reg(mn, sub, flags, rd, rn, op, sh, amount)]
-        if sh is not None or amount:
-            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand "
-                                "(the value may be any integer of the register width)")
-        v = _value(mn, rd, op)
-        mask = _MASKS[rd.size if isinstance(rd, GpReg) else 64]   # rd is checked below
-        if _im.is_add_sub_imm(v):
-            imm, s12 = _im.split_add_sub_imm(v)
-            enc = {(0, 0): _ar.encode_add_imm, (0, 1): _ar.encode_adds_imm,
-                   (1, 0): _ar.encode_sub_imm, (1, 1): _ar.encode_subs_imm}[(sub, flags)]
-            return [enc(rd, rn, imm, s12)]
-        if not sub:
-            return _im.plan_add_imm(rd, rn, v, scratch, bool(flags))
-        neg = (-v) & mask
-        if not flags or _im.is_add_sub_imm(neg):
-            # SUB without flags is ADD of the negation; SUBS #v equals ADDS #-v
-            # in all four flags when -v is an imm12 (v != 0, v != INT_MIN).
-            return _im.plan_add_imm(rd, rn, neg, scratch, bool(flags))
-        # SUBS with a materialised value: keep the exact SUBS flags.
-        tmp = rd if (not rd.is_sp and not rd.is_zr and rd.num != rn.num) else None
-        if tmp is None:
-            if scratch is None:
-                raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give "
-                                    "a scratch register")
-            tmp = _im._check_scratch(mn, scratch, rd.size, [("rn", rn)])
-        return _im.plan_mov_imm(tmp, v) + [_addsub_reg(mn, 1, 1, rd, rn, tmp, None, 0)]
-    planner.__doc__ = (f"{mn.upper()} rd, rn, op{{, shift|extend, amount}}: op a register "
-                       "(shifted/extended forms) or any integer of the register width "
-                       "(legalised; a scratch is used only when given).")
-    return planner
-
-
-def _cmp_planner(mn):
-    def planner(rn, op, sh=None, amount=0, scratch=None):
-        zr = _zr(rn)
-        if isinstance(op, GpReg):
-            return [_addsub_reg(mn, mn == "cmp", 1, zr, rn, op, sh, amount)]
-        if sh is not None or amount:
-            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
-        v = _value(mn, rn, op)
-        if mn == "cmp":
-            return _im.plan_cmp_imm(rn, v, scratch)
-        if _im.is_add_sub_imm(v) and not rn.is_zr:
-            return [_ar.encode_cmn_imm(rn, *_im.split_add_sub_imm(v))]
-        s = _im._check_scratch(mn, scratch, rn.size, [("rn", rn)]) if scratch is not None \
-            else None
-        if s is None:
-            raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give a "
-                                "scratch register")
-        return _im.plan_mov_imm(s, v) + [_addsub_reg(mn, 0, 1, zr, rn, s, None, 0)]
-    planner.__doc__ = f"{mn.upper()} rn, op: op a register or any integer (legalised)."
-    return planner
-
-
-def _neg_planner(enc):
-    def planner(rd, rm, sh=None, amount=0):
-        return [enc(rd, rm, Shift.LSL if sh is None else sh, amount)]
-    planner.__doc__ = enc.__doc__
-    return planner
-
-
-# --------------------------------------------------------------- logical
-
-def _logical_planner(mn):
-    shifted = getattr(_lg, f"encode_{mn}_shifted")
-    def planner(rd, rn, op, sh=None, amount=0, scratch=None):
-        if isinstance(op, GpReg):
-            return [shifted(rd, rn, op, Shift.LSL if sh is None else sh, amount)]
-        if sh is not None or amount:
-            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
-        if mn in ("bic", "orn", "eon", "bics"):
-            raise EncodingError(mn, "rm", op, "a register (no immediate form)")
-        return _im.plan_logical_imm(mn, rd, rn, _value(mn, rd, op), scratch)
-    planner.__doc__ = f"{mn.upper()} rd, rn, op{{, shift, amount}} (immediates legalised)."
-    return planner
-
-
-def _tst(rn, op, sh=None, amount=0, scratch=None):
-    """TST rn, op: a register (shifted) or any integer (legalised with a scratch)."""
-    if isinstance(op, GpReg):
-        return [_lg.encode_tst_shifted(rn, op, Shift.LSL if sh is None else sh, amount)]
-    if sh is not None or amount:
-        raise EncodingError("tst", "shift", sh, "no shift with an immediate operand")
-    v = _value("tst", rn, op)
-    if _im.encode_bitmask(v, rn.size) is not None:
-        return [_lg.encode_tst_imm(rn, v)]
-    if scratch is None:
-        raise EncodingError("tst", "imm", op, "a bitmask immediate, or give a scratch register")
-    return _im.plan_logical_imm("ands", _zr(rn), rn, v, scratch)
-
-
-# --------------------------------------------------------------- moves
-
-def _mov(rd, op, scratch=None):
-    """MOV rd, op: a GP/SP register, an FP register (fmov), or any integer
-    (MOVZ/MOVN/MOVK/ORR sequence writing only rd; rd = SP needs a scratch)."""
-    if isinstance(op, GpReg) and isinstance(rd, GpReg):
-        if rd.is_sp or op.is_sp:
-            return [_ar.encode_mov_sp(rd, op)]
-        return [_lg.encode_mov_reg(rd, op)]
-    if isinstance(op, FpReg) or isinstance(rd, FpReg):
-        return [_fp.encode_fmov(rd, op)]
-    v = _value("mov", rd, op)
-    if isinstance(rd, GpReg) and rd.is_sp:
-        if scratch is None:
-            raise EncodingError("mov", "rd", rd, "x0-x30 for an immediate, or give a scratch")
-        s = _im._check_scratch("mov", scratch, rd.size, [])
-        return _im.plan_mov_imm(s, v) + [_ar.encode_mov_sp(rd, s)]
-    return _im.plan_mov_imm(rd, v)
-
-
-def _shift_planner(mn):
-    imm = getattr(_bf, f"encode_{mn}_imm")
-    reg = getattr(_dp, f"encode_{mn}v")
-    def planner(rd, rn, op):
-        if isinstance(op, GpReg):
-            return [reg(rd, rn, op)]
-        return [imm(rd, rn, op)]
-    planner.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
-    return planner
-
-
-def _ccmp_planner(mn):
-    reg = getattr(_dp, f"encode_{mn}")
-    imm = getattr(_dp, f"encode_{mn}_imm")
-    def planner(rn, op, nzcv, cond):
-        if isinstance(op, GpReg):
-            return [reg(rn, op, nzcv, cond)]
-        return [imm(rn, op, nzcv, cond)]
-    planner.__doc__ = f"{mn.upper()} rn, rm|#imm5, #nzcv, cond."
-    return planner
-
-
-def _fmov(rd, op):
-    """FMOV rd, op: register moves (FP/GP) or an FP immediate (+-n/16 * 2**e)."""
-    if isinstance(op, (GpReg, FpReg)):
-        return [_fp.encode_fmov(rd, op)]
-    return [_fp.encode_fmov_imm(rd, op)]
-
-
-# --------------------------------------------------------------- loads / stores
-
-def _ldst_planner(op):
-    def planner(rt, m, scratch=None):
-        if not isinstance(m, Mem):
-            raise EncodingError(op, "mem", m, "a Mem operand (or a Label for ldr literal)")
-        if (m.index is None and m.mode is AddrMode.OFFSET and scratch is not None
-                and not _ls.LDST_OPS[op][1]):
-            return _ls.plan_ldst(op, rt, m.base, m.offset, scratch)
-        return [_ls.encode_ldst(op, rt, m)]
-    planner.__doc__ = (f"{op.upper()} rt, mem: any addressing mode; an offset no single "
-                       "instruction holds is legalised only with a scratch register.")
-    return planner
-
-
-# --------------------------------------------------------------- the table
-
-_METHODS = []
-
-
-def _add(name, planner, params, scratch=False):
-    _METHODS.append((name, planner, params, scratch))
-
-
-for _mn, _sub, _fl in (("add", 0, 0), ("adds", 0, 1), ("sub", 1, 0), ("subs", 1, 1)):
-    _add(_mn, _addsub_planner(_mn, _sub, _fl), ["rd", "rn", "op", "sh=None", "amount=0"], True)
-for _mn in ("cmp", "cmn"):
-    _add(_mn, _cmp_planner(_mn), ["rn", "op", "sh=None", "amount=0"], True)
-_add("neg", _neg_planner(_ar.encode_neg), ["rd", "rm", "sh=None", "amount=0"])
-_add("negs", _neg_planner(_ar.encode_negs), ["rd", "rm", "sh=None", "amount=0"])
-for _mn in ("adc", "adcs", "sbc", "sbcs"):
-    _add(_mn, _one(getattr(_ar, f"encode_{_mn}")), ["rd", "rn", "rm"])
-for _mn in ("ngc", "ngcs"):
-    _add(_mn, _one(getattr(_ar, f"encode_{_mn}")), ["rd", "rm"])
-for _mn in ("and", "orr", "eor", "ands", "bic", "orn", "eon", "bics"):
-    _add(_mn + "_" if _mn == "and" else _mn, _logical_planner(_mn),
-         ["rd", "rn", "op", "sh=None", "amount=0"], True)
-_add("tst", _tst, ["rn", "op", "sh=None", "amount=0"], True)
-_add("mvn", _neg_planner(_lg.encode_mvn), ["rd", "rm", "sh=None", "amount=0"])
-_add("mov", _mov, ["rd", "op"], True)
-for _mn in ("movz", "movn", "movk"):
-    _add(_mn, _one(getattr(_mw, f"encode_{_mn}")), ["rd", "imm16", "shift=0"])
-for _mn in ("lsl", "lsr", "asr"):
-    _add(_mn, _shift_planner(_mn), ["rd", "rn", "op"])
-
-
-def _ror(rd, rn, op):
-    """ROR rd, rn, #imm | rm."""
-    if isinstance(op, GpReg):
-        return [_dp.encode_rorv(rd, rn, op)]
-    return [_bf.encode_ror_imm(rd, rn, op)]
-
-
-_add("ror", _ror, ["rd", "rn", "op"])
-for _mn in ("sbfm", "bfm", "ubfm"):
-    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn", "immr", "imms"])
-for _mn in ("ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi"):
-    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn", "lsb", "width"])
-for _mn in ("uxtb", "uxth", "sxtb", "sxth", "sxtw"):
-    _add(_mn, _one(getattr(_bf, f"encode_{_mn}")), ["rd", "rn"])
-_add("extr", _one(_bf.encode_extr), ["rd", "rn", "rm", "lsb"])
-for _mn in ("udiv", "sdiv", "lslv", "lsrv", "asrv", "rorv", "mul", "mneg", "smull",
-            "smnegl", "umull", "umnegl", "smulh", "umulh"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm"])
-for _mn in ("madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm", "ra"])
-for _mn in ("rbit", "rev16", "rev32", "rev", "clz", "cls"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn"])
-for _mn in ("csel", "csinc", "csinv", "csneg"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "rm", "cond"])
-for _mn in ("cset", "csetm"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "cond"])
-for _mn in ("cinc", "cinv", "cneg"):
-    _add(_mn, _one(getattr(_dp, f"encode_{_mn}")), ["rd", "rn", "cond"])
-for _mn in ("ccmp", "ccmn"):
-    _add(_mn, _ccmp_planner(_mn), ["rn", "op", "nzcv", "cond"])
-for _mn in _ls.LDST_OPS:
-    if _mn != "ldr":
-        _add(_mn, _ldst_planner(_mn), ["rt", "m"], True)
-_add("_ldr_mem", _ldst_planner("ldr"), ["rt", "m"], True)
-for _mn in ("ldp", "stp", "ldpsw"):
-    _add(_mn, _one(getattr(_ls, f"encode_{_mn}")), ["rt1", "rt2", "m"])
-# FP
-for _mn in ("fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul"):
-    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn", "rm"])
-for _mn in ("fabs", "fneg", "fsqrt", "frintn", "frintp", "frintm", "frintz", "frinta",
-            "frintx", "frinti", "fcvt", "scvtf", "ucvtf", "fcvtns", "fcvtnu", "fcvtas",
-            "fcvtau", "fcvtps", "fcvtpu", "fcvtms", "fcvtmu", "fcvtzs", "fcvtzu"):
-    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn"])
-for _mn in ("fmadd", "fmsub", "fnmadd", "fnmsub"):
-    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rd", "rn", "rm", "ra"])
-for _mn in ("fcmp", "fcmpe"):
-    _add(_mn, _one(getattr(_fp, f"encode_{_mn}")), ["rn", "rm"])
-_add("fcsel", _one(_fp.encode_fcsel), ["rd", "rn", "rm", "cond"])
-_add("fmov", _fmov, ["rd", "op"])
-# System
-for _mn in ("nop", "isb", "yield", "wfe", "wfi", "sev", "sevl"):
-    _add(_mn + "_" if _mn == "yield" else _mn, _one(getattr(_sy, f"encode_{_mn}")), [])
-for _mn in ("brk", "hlt", "svc", "udf"):
-    _add(_mn, _one(getattr(_sy, f"encode_{_mn}")), ["imm=0"])
-_add("hint", _one(_sy.encode_hint), ["imm"])
-for _mn in ("dmb", "dsb"):
-    _add(_mn, _one(getattr(_sy, f"encode_{_mn}")), ["option='sy'"])
-_add("mrs", _one(_sy.encode_mrs), ["rt", "sysreg"])
-_add("msr", _one(_sy.encode_msr), ["sysreg", "rt"])
-
-for _name, _planner, _params, _scr in _METHODS:
-    setattr(Assembler, _name, _make_method(_name, _planner, _params, _scr))
-del _name, _planner, _params, _scr, _mn
-
-
-def _ldr(self, rt, m, *, scratch=None):
-    """LDR rt, mem (any mode; offsets legalised only with a scratch) or
-    LDR rt, label (literal)."""
-    if type(m) is Label:
-        self.ldr_literal(rt, m)
-    else:
-        self._ldr_mem(rt, m, scratch=scratch)
-
-
-def _ldrsw(self, rt, m, *, scratch=None):
-    if type(m) is Label:
-        self.ldrsw_literal(rt, m)
-    else:
-        self._ldrsw_mem(rt, m, scratch=scratch)
-
-
-Assembler._ldrsw_mem = Assembler.ldrsw
-Assembler.ldr = _ldr
-Assembler.ldrsw = _ldrsw
-
-
-# ==========================================================================
-# Fast paths of the most frequent instructions
-# ==========================================================================
-#
-# A code generator passes fresh operands (a new Mem per load/store, computed
-# immediates), which the identity memo above never recognises.  The methods
-# below replace the memoized ones for the most frequent operand shapes: they
-# call the same pure encoders (whose own fast paths validate with a few
-# integer comparisons) and produce exactly the words the planners produce for
-# those shapes (each comment says which planner branch it is).  Every other
-# shape -- and every call whose operands the fast path does not recognise --
-# goes to the memoized planner method (``_<name>_planned``), so errors and
-# legalisation are unchanged.
-
-_LSL = Shift.LSL
-_ZR_OF = {64: _ar.XZR, 32: _ar.WZR}
-
-
-# Register-keyed caches.  Registers are interned (GpReg(n, s) is always the
-# same object) and immutable, Shift/Cond are enum members, and a shift amount
-# is used as a key only when it is exactly an int; so equal keys mean
-# identical operands and the cached bytes are exactly what the encoder returns
-# for them (only successful encodings are stored).  No cache is keyed on an
-# immediate value or a memory offset.
-_REG_CACHE_LIMIT = 1 << 16
-
-
-def _reg_cached(cache, key, enc, *args):
-    b = _pack(enc(*args))
-    if len(cache) >= _REG_CACHE_LIMIT:
+def _remember(cache: dict, key, enc) -> bytes:
+    """The bytes of ``enc(*key)``, stored in ``cache``."""
+    b = _pack(enc(*key))
+    if len(cache) >= 1 << 14:
         cache.clear()
     cache[key] = b
     return b
 
 
-def _fast_addsub(name):
-    planned = getattr(Assembler, name)
-    enc_imm = getattr(_ar, f"encode_{name}_imm")
-    enc_shifted = getattr(_ar, f"encode_{name}_shifted")
-    cache: dict = {}
+_MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
 
-    def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
+
+def _imm12_shifted(mn, enc, rd, rn, op, sh, amount):
+    """An immediate written with its shift (``#imm, lsl #12``): exactly that
+    encoding (C6.2 ADD (immediate): sh = 0 or 1), nothing legalised."""
+    if sh is not _LSL or amount not in (0, 12):
+        raise EncodingError(mn, "shift", sh if sh is not _LSL else f"lsl #{amount}",
+                            "lsl #0 or lsl #12 with an immediate (or no shift: then any "
+                            "integer of the register width)")
+    return enc(rd, rn, op, amount == 12)
+
+
+# --------------------------------------------------------------- add / sub
+
+_ADDSUB_IMM = {(0, 0): _ar.encode_add_imm, (0, 1): _ar.encode_adds_imm,
+               (1, 0): _ar.encode_sub_imm, (1, 1): _ar.encode_subs_imm}
+_ADDSUB_SHIFTED = {(0, 0): _ar.encode_add_shifted, (0, 1): _ar.encode_adds_shifted,
+                   (1, 0): _ar.encode_sub_shifted, (1, 1): _ar.encode_subs_shifted}
+_ADDSUB_EXT = {(0, 0): _ar.encode_add_ext, (0, 1): _ar.encode_adds_ext,
+               (1, 0): _ar.encode_sub_ext, (1, 1): _ar.encode_subs_ext}
+
+
+def _addsub_reg(sub, flags, rd, rn, rm, sh, amount) -> int:
+    """ADD/ADDS/SUB/SUBS with a register operand: the extended form for an
+    Extend, and when Rd or Rn is SP (there LSL is UXTX, UXTW for W registers,
+    C6.2 ADD (extended register)); else the shifted form."""
+    if isinstance(sh, Extend):
+        return _ADDSUB_EXT[(sub, flags)](rd, rn, rm, sh, amount)
+    sp_involved = (isinstance(rd, GpReg) and rd.is_sp) or (isinstance(rn, GpReg) and rn.is_sp)
+    if sp_involved and (sh is None or sh is _LSL):
+        e = Extend.UXTX if rd.size == 64 else Extend.UXTW
+        return _ADDSUB_EXT[(sub, flags)](rd, rn, rm, e, amount)
+    return _ADDSUB_SHIFTED[(sub, flags)](rd, rn, rm, _LSL if sh is None else sh, amount)
+
+
+def _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount, scratch):
+    if sh is not None or amount:
+        return [_imm12_shifted(mn, _ADDSUB_IMM[(sub, flags)], rd, rn, op, sh, amount)]
+    v = _value(mn, rd, op)
+    if _im.is_add_sub_imm(v):
+        return [_ADDSUB_IMM[(sub, flags)](rd, rn, *_im.split_add_sub_imm(v))]
+    if not sub:
+        return _lz.plan_add_imm(rd, rn, v, scratch, bool(flags))
+    neg = (-v) & _MASKS[rd.size if isinstance(rd, GpReg) else 64]   # rd is checked below
+    if not flags or _im.is_add_sub_imm(neg):
+        # SUB without flags is ADD of the negation; SUBS #v equals ADDS #-v
+        # in all four flags when -v is an imm12 (v != 0, v != INT_MIN).
+        return _lz.plan_add_imm(rd, rn, neg, scratch, bool(flags))
+    # SUBS with a materialised value: keep the exact SUBS flags.
+    tmp = rd if (not rd.is_sp and not rd.is_zr and rd.num != rn.num) else None
+    if tmp is None:
+        if scratch is None:
+            raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give "
+                                "a scratch register")
+        tmp = _lz.check_scratch(mn, scratch, rd.size, [("rn", rn)])
+    return _lz.plan_mov_imm(tmp, v) + [_addsub_reg(1, 1, rd, rn, tmp, None, 0)]
+
+
+def _addsub(mn, sub, flags):
+    enc_imm = _ADDSUB_IMM[(sub, flags)]
+    enc_shifted = _ADDSUB_SHIFTED[(sub, flags)]
+    words: dict = {}                  # register forms: operands -> bytes
+
+    def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
         if c is int:
-            # planner: immediate, is_add_sub_imm(v) with v = op in 0..4095 -> imm12, no shift
-            if 0 <= op <= 4095 and sh is None and not amount:
-                self.buf += _pack(enc_imm(rd, rn, op))
+            if 0 <= op <= 4095 and sh is None and not amount:        # imm12
+                a.buf += _pack(enc_imm(rd, rn, op))
                 return
-        elif (c is GpReg and rd.__class__ is GpReg and rn.__class__ is GpReg
-              and not rd.is_sp and not rn.is_sp and amount.__class__ is int):
-            # planner: _addsub_reg without SP and without an Extend -> shifted form
-            if sh is None:
-                sh = _LSL
-            if sh.__class__ is Shift:
-                key = (rd, rn, op, sh, amount)
-                b = cache.get(key)
-                self.buf += b if b is not None else _reg_cached(
-                    cache, key, enc_shifted, rd, rn, op, sh, amount)
-                return
-        planned(self, rd, rn, op, sh, amount, scratch=scratch)
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
-
-
-for _mn in ("add", "adds", "sub", "subs"):
-    _fast_addsub(_mn)
-
-
-def _fast_cmp(name):
-    planned = getattr(Assembler, name)
-    enc_imm = _ar._cmp_imm if name == "cmp" else _ar._cmn_imm
-    enc_shifted = _ar.encode_subs_shifted if name == "cmp" else _ar.encode_adds_shifted
-    cache: dict = {}
-
-    def method(self, rn, op, sh=None, amount=0, *, scratch=None):
-        c = op.__class__
-        if c is int:
-            if scratch is None:
-                scratch = self.scratch
-            # planner: plan_cmp_imm / encode_cmn_imm with an imm12 (rn not ZR; a
-            # given scratch is validated there even when unused)
-            if (0 <= op <= 4095 and sh is None and not amount and rn.__class__ is GpReg
-                    and not rn.is_zr
-                    and (scratch is None or (scratch.__class__ is GpReg
-                                             and scratch._f_nz < 32))):
-                self.buf += _pack(enc_imm(_ZR_OF[rn.size], rn, op))
-                return
-        elif (c is GpReg and rn.__class__ is GpReg and not rn.is_sp
-              and amount.__class__ is int and (sh is None or sh.__class__ is Shift)):
-            # planner: _addsub_reg(zr, rn, op) without SP/Extend -> SUBS/ADDS shifted
-            key = (rn, op, sh, amount)
-            b = cache.get(key)
-            self.buf += b if b is not None else _reg_cached(
-                cache, key, enc_shifted, _ZR_OF[rn.size], rn, op,
-                _LSL if sh is None else sh, amount)
+        elif c is GpReg:
+            if (sh is None or sh.__class__ is Shift) and rd.__class__ is GpReg \
+                    and rn.__class__ is GpReg and not rd.is_sp and not rn.is_sp \
+                    and amount.__class__ is int:
+                key = (rd, rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            else:
+                a.buf += _pack(_addsub_reg(sub, flags, rd, rn, op, sh, amount))
             return
-        planned(self, rn, op, sh, amount, scratch=scratch)
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
-
-
-_fast_cmp("cmp")
-_fast_cmp("cmn")
+        _put(a, _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount,
+                                  a.scratch if scratch is None else scratch))
+    emit.__doc__ = (f"{mn.upper()} rd, rn, op{{, shift|extend, amount}}: op a register "
+                    "(shifted/extended forms) or any integer of the register width "
+                    "(legalised; a scratch is used only when given).")
+    return emit
 
 
-def _fast_logical(name, mn):
-    planned = getattr(Assembler, name)
+def _cmp(mn):
+    sub = int(mn == "cmp")
+    enc_imm = _ar._cmp_imm if sub else _ar._cmn_imm          # (zr, rn, imm12, shift12)
+    enc_shifted = _ar.encode_subs_shifted if sub else _ar.encode_adds_shifted
+    flipped = _ar._cmn_imm if sub else _ar._cmp_imm
+    words: dict = {}                  # register forms: operands -> bytes
+
+    def emit(a, rn, op, sh=None, amount=0, *, scratch=None):
+        c = op.__class__
+        if c is GpReg:
+            if (sh is None or sh.__class__ is Shift) and rn.__class__ is GpReg \
+                    and not rn.is_sp and amount.__class__ is int:
+                key = (_ZR_OF[rn.size], rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            else:
+                a.buf += _pack(_addsub_reg(sub, 1, _zr(rn), rn, op, sh, amount))
+            return
+        if scratch is None:
+            scratch = a.scratch
+        if (c is int and 0 <= op <= 4095 and sh is None and not amount
+                and rn.__class__ is GpReg and not rn.is_zr
+                and (scratch is None or not sub                      # (plan_cmp_imm checks
+                     or (scratch.__class__ is GpReg and scratch._f_nz < 32))):  # a scratch)
+            a.buf += _pack(enc_imm(_ZR_OF[rn.size], rn, op))        # imm12
+            return
+        if not isinstance(rn, GpReg):
+            raise EncodingError(mn, "rn", rn, "a general-purpose register")
+        if sh is not None or amount:
+            a.buf += _pack(_imm12_shifted(mn, enc_imm, _zr(rn), rn, op, sh, amount))
+            return
+        v = _value(mn, rn, op)
+        if sub:
+            _put(a, _lz.plan_cmp_imm(rn, v, scratch))
+            return
+        neg = (-v) & _MASKS[rn.size]
+        if not rn.is_zr:
+            # CMN #v sets the flags of CMP #-v when -v is an imm12 (see legalize.plan_add_imm)
+            if _im.is_add_sub_imm(v):
+                a.buf += _pack(enc_imm(_zr(rn), rn, *_im.split_add_sub_imm(v)))
+                return
+            if _im.is_add_sub_imm(neg):
+                a.buf += _pack(flipped(_zr(rn), rn, *_im.split_add_sub_imm(neg)))
+                return
+        if scratch is None:
+            raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give a "
+                                "scratch register")
+        s = _lz.check_scratch(mn, scratch, rn.size, [("rn", rn)])
+        _put(a, _lz.plan_mov_imm(s, v) + [_addsub_reg(0, 1, _zr(rn), rn, s, None, 0)])
+    emit.__doc__ = f"{mn.upper()} rn, op: op a register or any integer (legalised)."
+    return emit
+
+
+def _shifted2(enc):
+    """rd, rm{, shift #amount} (neg, negs, mvn)."""
+    def emit(a, rd, rm, sh=None, amount=0):
+        a.buf += _pack(enc(rd, rm, _LSL if sh is None else sh, amount))
+    emit.__doc__ = enc.__doc__
+    return emit
+
+
+# --------------------------------------------------------------- logical
+
+def _logical(mn):
     shifted = getattr(_lg, f"encode_{mn}_shifted")
-    cache: dict = {}
+    has_imm = mn in _lg.LOGICAL_OPC
+    words: dict = {}                  # register forms: operands -> bytes
 
-    def method(self, rd, rn, op, sh=None, amount=0, *, scratch=None):
+    def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         if op.__class__ is GpReg:
-            # planner: register operand -> shifted form
             if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
                     and (sh is None or sh.__class__ is Shift)):
-                key = (rd, rn, op, sh, amount)
-                b = cache.get(key)
-                self.buf += b if b is not None else _reg_cached(
-                    cache, key, shifted, rd, rn, op, _LSL if sh is None else sh, amount)
+                key = (rd, rn, op, _LSL if sh is None else sh, amount)
+                a.buf += words.get(key) or _remember(words, key, shifted)
             else:
-                self.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
+                a.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
             return
-        planned(self, rd, rn, op, sh, amount, scratch=scratch)
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
-
-
-for _mn in ("and", "orr", "eor", "ands", "bic", "orn", "eon", "bics"):
-    _fast_logical(_mn + "_" if _mn == "and" else _mn, _mn)
-
-_mov_planned = Assembler.mov
-_encode_mov_sp = _ar.encode_mov_sp
-_encode_mov_reg = _lg.encode_mov_reg
-_encode_movz = _mw.encode_movz
-_MOV_CACHE: dict = {}
+        if sh is not None or amount:
+            raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
+        if not has_imm:
+            raise EncodingError(mn, "rm", op, "a register (no immediate form)")
+        _put(a, _lz.plan_logical_imm(mn, rd, rn, _value(mn, rd, op),
+                                     a.scratch if scratch is None else scratch))
+    emit.__doc__ = f"{mn.upper()} rd, rn, op{{, shift, amount}} (immediates legalised)."
+    return emit
 
 
-def _fast_mov(self, rd, op, *, scratch=None):
-    c = op.__class__
-    if c is GpReg:
-        if rd.__class__ is GpReg:
-            # planner: two GP registers -> MOV (to/from SP) or MOV (register)
-            key = (rd, op)
-            b = _MOV_CACHE.get(key)
-            if b is None:
-                b = _reg_cached(_MOV_CACHE, key,
-                                _encode_mov_sp if rd.is_sp or op.is_sp else _encode_mov_reg,
-                                rd, op)
-            self.buf += b
-            return
-    elif c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
-        # planner: plan_mov_imm of a value with only halfword 0 set -> one MOVZ
-        self.buf += _pack(_encode_movz(rd, op, 0))
+def _tst(a, rn, op, sh=None, amount=0, *, scratch=None):
+    """TST rn, op: a register (shifted) or any integer (legalised with a scratch)."""
+    if isinstance(op, GpReg):
+        a.buf += _pack(_lg.encode_tst_shifted(rn, op, _LSL if sh is None else sh, amount))
         return
-    _mov_planned(self, rd, op, scratch=scratch)
+    if sh is not None or amount:
+        raise EncodingError("tst", "shift", sh, "no shift with an immediate operand")
+    v = _value("tst", rn, op)
+    if _im.encode_bitmask(v, rn.size) is not None:
+        a.buf += _pack(_lg.encode_tst_imm(rn, v))
+        return
+    if scratch is None:
+        scratch = a.scratch
+    if scratch is None:
+        raise EncodingError("tst", "imm", op, "a bitmask immediate, or give a scratch register")
+    _put(a, _lz.plan_logical_imm("ands", _zr(rn), rn, v, scratch))
 
 
-_fast_mov.__name__ = "mov"
-_fast_mov.__qualname__ = "Assembler.mov"
-_fast_mov.__doc__ = _mov_planned.__doc__
-Assembler._mov_planned = _mov_planned
-Assembler.mov = _fast_mov
+# --------------------------------------------------------------- moves
+
+def _mov(a, rd, op, *, scratch=None):
+    """MOV rd, op: a GP/SP register, an FP register (fmov), or any integer
+    (MOVZ/MOVN/MOVK/ORR sequence writing only rd; rd = SP takes a bitmask
+    immediate, C6.2 MOV (bitmask immediate), or needs a scratch)."""
+    c = op.__class__
+    if c is GpReg and rd.__class__ is GpReg:
+        b = _MOV_WORDS.get((rd, op))
+        if b is None:
+            b = _MOV_WORDS[(rd, op)] = _pack(_ar.encode_mov_sp(rd, op) if rd.is_sp or op.is_sp
+                                             else _lg.encode_mov_reg(rd, op))
+        a.buf += b
+        return
+    if c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
+        a.buf += _pack(_mw.encode_movz(rd, op, 0))        # one halfword: MOVZ
+        return
+    if isinstance(op, FpReg) or isinstance(rd, FpReg):
+        a.buf += _pack(_fp.encode_fmov(rd, op))
+        return
+    v = _value("mov", rd, op)
+    if isinstance(rd, GpReg) and rd.is_sp:
+        if _im.encode_bitmask(v, rd.size) is not None:
+            a.buf += _pack(_lg.encode_orr_imm(rd, _zr(rd), v))
+            return
+        if scratch is None:
+            scratch = a.scratch
+        if scratch is None:
+            raise EncodingError("mov", "imm", op, "a bitmask immediate for SP, or give a "
+                                "scratch register")
+        s = _lz.check_scratch("mov", scratch, rd.size, [])
+        _put(a, _lz.plan_mov_imm(s, v) + [_ar.encode_mov_sp(rd, s)])
+        return
+    _put(a, _lz.plan_mov_imm(rd, v))
 
 
-def _fast_csel(name):
-    planned = getattr(Assembler, name)
-    enc = getattr(_dp, f"encode_{name}")
-    cache: dict = {}
-
-    def method(self, rd, rn, rm, cond):
-        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
-                and cond.__class__ is Cond):
-            key = (rd, rn, rm, cond)
-            b = cache.get(key)
-            self.buf += b if b is not None else _reg_cached(cache, key, enc, rd, rn, rm, cond)
-        else:
-            self.buf += _pack(enc(rd, rn, rm, cond))
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
+def _movewide(enc):
+    def emit(a, rd, imm16, shift=0):
+        a.buf += _pack(enc(rd, imm16, shift))
+    emit.__doc__ = enc.__doc__
+    return emit
 
 
-for _mn in ("csel", "csinc", "csinv", "csneg"):
-    _fast_csel(_mn)
+def _shift(mn, reg, imm):
+    words: dict = {}                  # operands -> bytes (the register and the #imm form)
 
-
-def _fast_direct(name, enc, params):
-    """Methods whose planner is one encoder call (``_one``): call it directly
-    (the encoder has a fast path; a memo would only add a miss per fresh operand)."""
-    planned = getattr(Assembler, name)
-    sig = ", ".join(params)
-    args = ", ".join(p.split("=")[0].strip() for p in params)
-    src = (f"def {name}(self, {sig}):\n"
-           f"    self.buf += _pack(_enc({args}))\n")
-    ns = {"_pack": _pack, "_enc": enc}
-    exec(src, ns)
-    fn = ns[name]
-    fn.__qualname__ = f"Assembler.{name}"
-    fn.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, fn)
-
-
-for _mn in ("movz", "movn", "movk"):
-    _fast_direct(_mn, getattr(_mw, f"encode_{_mn}"), ["rd", "imm16", "shift=0"])
-for _mn in ("ldp", "stp", "ldpsw"):
-    _fast_direct(_mn, getattr(_ls, f"encode_{_mn}"), ["rt1", "rt2", "m"])
-
-
-def _fast_shift(name):
-    planned = getattr(Assembler, name)
-    imm = getattr(_bf, f"encode_{name}_imm")
-    reg = getattr(_dp, f"encode_{name}v")
-    cache: dict = {}
-
-    def method(self, rd, rn, op):
-        # planner: register -> LSLV/LSRV/ASRV, else the immediate alias
+    def emit(a, rd, rn, op):
         c = op.__class__
         if (c is int or c is GpReg) and rd.__class__ is GpReg and rn.__class__ is GpReg:
             key = (rd, rn, op)
-            b = cache.get(key)
-            self.buf += b if b is not None else _reg_cached(
-                cache, key, reg if c is GpReg else imm, rd, rn, op)
+            a.buf += words.get(key) or _remember(words, key, reg if c is GpReg else imm)
         else:
-            self.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = planned.__doc__
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
+            a.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
+    emit.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
+    return emit
 
 
-for _mn in ("lsl", "lsr", "asr"):
-    _fast_shift(_mn)
+def _ccmp(mn):
+    reg = getattr(_dp, f"encode_{mn}")
+    imm = getattr(_dp, f"encode_{mn}_imm")
 
-_LDST_ENC = {op: getattr(_ls, f"encode_{op}") for op in _ls.LDST_OPS}
+    def emit(a, rn, op, nzcv, cond):
+        a.buf += _pack(reg(rn, op, nzcv, cond) if isinstance(op, GpReg)
+                       else imm(rn, op, nzcv, cond))
+    emit.__doc__ = f"{mn.upper()} rn, rm|#imm5, #nzcv, cond."
+    return emit
 
 
-def _fast_ldst(name):
-    planned = getattr(Assembler, "_ldr_mem" if name == "ldr" else
-                      "_ldrsw_mem" if name == "ldrsw" else name)
-    fast = _LDST_ENC[name].fast
+def _csel(enc):
+    words: dict = {}                  # operands -> bytes
 
-    def method(self, rt, m, *, scratch=None):
-        # planner: encode_ldst(op, rt, m) (plan_ldst returns exactly that word
-        # when it encodes an int offset); the encoder's fast path covers the
-        # plain forms with an int offset; anything else -- legalisation with a
-        # scratch, errors, non-int offsets -- goes through the planner
+    def emit(a, rd, rn, rm, cond):
+        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
+                and cond.__class__ is Cond):
+            key = (rd, rn, rm, cond)
+            a.buf += words.get(key) or _remember(words, key, enc)
+        else:
+            a.buf += _pack(enc(rd, rn, rm, cond))
+    emit.__doc__ = enc.__doc__
+    return emit
+
+
+def _fmov(a, rd, op):
+    """FMOV rd, op: register moves (FP/GP) or an FP immediate (+-n/16 * 2**e)."""
+    if isinstance(op, (GpReg, FpReg)):
+        a.buf += _pack(_fp.encode_fmov(rd, op))
+    else:
+        a.buf += _pack(_fp.encode_fmov_imm(rd, op))
+
+
+def _one(enc):
+    """An instruction that is exactly one call of ``enc``."""
+    def emit(a, *operands, **named):
+        a.buf += _pack(enc(*operands, **named))
+    emit.__doc__ = enc.__doc__
+    return emit
+
+
+# --------------------------------------------------------------- loads / stores
+
+def _ldst(op):
+    fast = getattr(_ls, f"encode_{op}").fast        # None unless one LDR/STR holds it
+    literal = {"ldr": "ldr_literal", "ldrsw": "ldrsw_literal"}.get(op)
+    can_plan = not _ls.LDST_OPS[op][1]              # the LDUR family has no plan
+
+    def emit(a, rt, m, *, scratch=None):
         w = fast(rt, m)
         if w is not None:
-            self.buf += _pack(w)
+            a.buf += _pack(w)
             return
-        if m.__class__ is Mem:
-            planned(self, rt, m, scratch=scratch)
-        elif m.__class__ is Label and name in ("ldr", "ldrsw"):
-            if name == "ldr":
-                self.ldr_literal(rt, m)
-            else:
-                self.ldrsw_literal(rt, m)
+        if m.__class__ is Label and literal is not None:
+            getattr(a, literal)(rt, m)
+            return
+        if not isinstance(m, Mem):
+            raise EncodingError(op, "mem", m, "a Mem operand" + (" or a Label (literal)"
+                                                                 if literal else ""))
+        if scratch is None:
+            scratch = a.scratch
+        if (scratch is not None and can_plan and m.index is None
+                and m.mode is AddrMode.OFFSET):
+            _put(a, _lz.plan_ldst(op, rt, m.base, m.offset, scratch))
         else:
-            planned(self, rt, m, scratch=scratch)
-
-    method.__name__ = name
-    method.__qualname__ = f"Assembler.{name}"
-    method.__doc__ = (_ldr.__doc__ if name == "ldr" else planned.__doc__)
-    setattr(Assembler, f"_{name}_planned", planned)
-    setattr(Assembler, name, method)
+            a.buf += _pack(_ls.encode_ldst(op, rt, m))
+    emit.__doc__ = (f"{op.upper()} rt, mem: any addressing mode; an offset no single "
+                    "instruction holds is legalised only with a scratch register"
+                    + (f"; {op.upper()} rt, label is the literal form." if literal else "."))
+    return emit
 
 
+def _pair(enc):
+    def emit(a, rt1, rt2, m):
+        a.buf += _pack(enc(rt1, rt2, m))
+    emit.__doc__ = enc.__doc__
+    return emit
+
+
+# ==========================================================================
+# The table
+# ==========================================================================
+
+
+class Insn(NamedTuple):
+    """One instruction of the table.
+
+    ``mnemonic``: as written in assembly text (``"and"``, ``"b.eq"``).
+    ``method``: the Assembler method (``"and_"``, ``"b_eq"``), None for a
+    text-only form.  ``shapes``: the operand kinds of the text forms, one
+    letter per operand: R a GP register, F an FP register, I an integer
+    (``#n``), D a float, M a memory operand, S a shift (``lsl #n``, two
+    arguments: Shift and amount), E an extend (two arguments), L ``lsl #n``
+    given as the amount, C a condition, N a name (system register, barrier
+    option), T a branch target (a label or an absolute address); ``""`` is
+    the form without operands.
+    ``emit``: ``emit(a, *operands)`` appends the words to ``a.buf`` (the
+    Assembler method); for the T shapes, the Assembler method named by
+    ``method`` (or ``label_method``) takes a Label and ``direct(pc,
+    *operands)`` is the one word for an absolute target at address ``pc``.
+    """
+
+    mnemonic: str
+    method: Optional[str]
+    shapes: Tuple[str, ...]
+    emit: Optional[Callable]
+    direct: Optional[Callable] = None
+    label_method: Optional[str] = None
+
+
+INSTRUCTIONS: list = []
+
+
+def _row(mnemonic, shapes, emit, method="", **kw):
+    if method == "":                   # the mnemonic, made a Python name where it is a keyword
+        method = mnemonic + "_" if mnemonic in ("and", "yield") else mnemonic
+    # shapes: space-separated, "-" for no operands
+    INSTRUCTIONS.append(Insn(mnemonic, method,
+                             tuple("" if s == "-" else s for s in shapes.split()), emit, **kw))
+
+
+for _mn, _s, _f in (("add", 0, 0), ("adds", 0, 1), ("sub", 1, 0), ("subs", 1, 1)):
+    _row(_mn, "RRI RRIS RRR RRRS RRRE", _addsub(_mn, _s, _f))
+for _mn in ("cmp", "cmn"):
+    _row(_mn, "RI RIS RR RRS RRE", _cmp(_mn))
+for _mn, _enc in (("neg", _ar.encode_neg), ("negs", _ar.encode_negs), ("mvn", _lg.encode_mvn)):
+    _row(_mn, "RR RRS", _shifted2(_enc))
+for _mn in ("adc", "adcs", "sbc", "sbcs"):
+    _row(_mn, "RRR", _one(getattr(_ar, f"encode_{_mn}")))
+for _mn in ("ngc", "ngcs"):
+    _row(_mn, "RR", _one(getattr(_ar, f"encode_{_mn}")))
+for _mn in ("and", "orr", "eor", "ands"):
+    _row(_mn, "RRI RRR RRRS", _logical(_mn))
+for _mn in ("bic", "orn", "eon", "bics"):
+    _row(_mn, "RRR RRRS", _logical(_mn))
+_row("tst", "RI RR RRS", _tst)
+_row("mov", "RR RI", _mov)
+for _mn in ("movz", "movn", "movk"):
+    _row(_mn, "RI RIL", _movewide(getattr(_mw, f"encode_{_mn}")))
+for _mn in ("lsl", "lsr", "asr"):
+    _row(_mn, "RRI RRR", _shift(_mn, getattr(_dp, f"encode_{_mn}v"),
+                                getattr(_bf, f"encode_{_mn}_imm")))
+_row("ror", "RRI RRR", _shift("ror", _dp.encode_rorv, _bf.encode_ror_imm))
+for _mn in ("sbfm", "bfm", "ubfm"):
+    _row(_mn, "RRII", _one(getattr(_bf, f"encode_{_mn}")))
+for _mn in ("ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi"):
+    _row(_mn, "RRII", _one(getattr(_bf, f"encode_{_mn}")))
+for _mn in ("uxtb", "uxth", "sxtb", "sxth", "sxtw"):
+    _row(_mn, "RR", _one(getattr(_bf, f"encode_{_mn}")))
+_row("extr", "RRRI", _one(_bf.encode_extr))
+for _mn in ("udiv", "sdiv", "lslv", "lsrv", "asrv", "rorv", "mul", "mneg", "smull",
+            "smnegl", "umull", "umnegl", "smulh", "umulh"):
+    _row(_mn, "RRR", _one(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl"):
+    _row(_mn, "RRRR", _one(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("rbit", "rev16", "rev32", "rev", "clz", "cls"):
+    _row(_mn, "RR", _one(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("csel", "csinc", "csinv", "csneg"):
+    _row(_mn, "RRRC", _csel(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("cset", "csetm"):
+    _row(_mn, "RC", _one(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("cinc", "cinv", "cneg"):
+    _row(_mn, "RRC", _one(getattr(_dp, f"encode_{_mn}")))
+for _mn in ("ccmp", "ccmn"):
+    _row(_mn, "RRIC RIIC", _ccmp(_mn))
 for _mn in _ls.LDST_OPS:
-    _fast_ldst(_mn)
-
-# Branches: the words with offset 0 of the operand-only part are constant.
-_RET_X30 = _pack(_br.encode_ret(_br.X[30]))
-_ret_planned = Assembler.ret
-
-
-def _fast_ret(self, rn=_br.X[30]) -> None:
-    if rn is _X30:
-        self.buf += _RET_X30
+    if _mn in ("ldr", "ldrsw"):
+        _lit = _br.encode_ldr_literal if _mn == "ldr" else _br.encode_ldrsw_literal
+        _row(_mn, "RM FM RT FT", _ldst(_mn), label_method=f"{_mn}_literal",
+             direct=lambda pc, rt, t, _lit=_lit: _lit(rt, t - pc))
     else:
-        self.buf += _pack(_br.encode_ret(rn))
+        _row(_mn, "RM FM", _ldst(_mn))
+for _mn in ("ldp", "stp", "ldpsw"):
+    _row(_mn, "RRM FFM", _pair(getattr(_ls, f"encode_{_mn}")))
+# Branches: the Assembler methods place items in the code buffer.
+_row("b", "T", Assembler.b, direct=lambda pc, t: _br.encode_b(t - pc))
+_row("bl", "T", Assembler.bl, direct=lambda pc, t: _br.encode_bl(t - pc))
+_row("cbz", "RT", Assembler.cbz, direct=lambda pc, rt, t: _br.encode_cbz(rt, t - pc))
+_row("cbnz", "RT", Assembler.cbnz, direct=lambda pc, rt, t: _br.encode_cbnz(rt, t - pc))
+_row("tbz", "RIT", Assembler.tbz,
+     direct=lambda pc, rt, bit, t: _br.encode_tbz(rt, bit, t - pc))
+_row("tbnz", "RIT", Assembler.tbnz,
+     direct=lambda pc, rt, bit, t: _br.encode_tbnz(rt, bit, t - pc))
+_row("adr", "RT", Assembler.adr, direct=lambda pc, rd, t: _br.encode_adr(rd, t - pc))
+_row("adrp", "RI", None, method=None,
+     direct=lambda pc, rd, t: _br.encode_adrp(rd, (t & ~0xFFF) - (pc & ~0xFFF)))
 
 
-_X30 = _br.X[30]
-_fast_ret.__name__ = "ret"
-_fast_ret.__qualname__ = "Assembler.ret"
-_fast_ret.__doc__ = "RET {xn} (x30 by default)."
-Assembler.ret = _fast_ret
-del _mn
+def _bcond(c):
+    w0 = _pack(_br.encode_b_cond(c, 0))
+
+    def emit(a, target):
+        if target.__class__ is Label and target.owner == a._id:
+            items = a._items                        # (cond_branch for a Label of this buffer)
+            items.append(_CondBranch(len(a.buf), len(items), B_COND, target, c, None, None))
+            a.buf += w0
+        else:
+            a.cond_branch(B_COND, target, cond=c)
+    emit.__name__ = f"b_{c.name.lower()}"
+    emit.__doc__ = f"B.{c.name} to a Label or absolute address (widened when out of range)."
+    return emit
+
+
+for _c in Cond:
+    _names = [_c.name.lower()] + {Cond.HS: ["cs"], Cond.LO: ["cc"]}.get(_c, [])
+    for _name in _names:
+        _direct = (lambda c: lambda pc, t: _br.encode_b_cond(c, t - pc))(_c)
+        if _c < Cond.AL:
+            _row(f"b.{_name}", "T", _bcond(_c), method=f"b_{_name}", direct=_direct)
+        else:                          # b.al/b.nv: numeric targets only (no relaxation)
+            _row(f"b.{_name}", "T", None, method=None, direct=_direct)
+_row("br", "R", Assembler.br)
+_row("blr", "R", Assembler.blr)
+_row("ret", "- R", Assembler.ret)
+# FP
+for _mn in ("fmul", "fdiv", "fadd", "fsub", "fmax", "fmin", "fmaxnm", "fminnm", "fnmul"):
+    _row(_mn, "FFF", _one(getattr(_fp, f"encode_{_mn}")))
+for _mn in ("fabs", "fneg", "fsqrt", "frintn", "frintp", "frintm", "frintz", "frinta",
+            "frintx", "frinti", "fcvt"):
+    _row(_mn, "FF", _one(getattr(_fp, f"encode_{_mn}")))
+for _mn in ("scvtf", "ucvtf"):
+    _row(_mn, "FR", _one(getattr(_fp, f"encode_{_mn}")))
+for _mn in ("fcvtns", "fcvtnu", "fcvtas", "fcvtau", "fcvtps", "fcvtpu", "fcvtms", "fcvtmu",
+            "fcvtzs", "fcvtzu"):
+    _row(_mn, "RF", _one(getattr(_fp, f"encode_{_mn}")))
+for _mn in ("fmadd", "fmsub", "fnmadd", "fnmsub"):
+    _row(_mn, "FFFF", _one(getattr(_fp, f"encode_{_mn}")))
+for _mn in ("fcmp", "fcmpe"):
+    _row(_mn, "FF FD FI", _one(getattr(_fp, f"encode_{_mn}")))
+_row("fcsel", "FFFC", _one(_fp.encode_fcsel))
+_row("fmov", "FF FR RF FD FI", _fmov)
+# System
+for _mn in ("nop", "isb", "yield", "wfe", "wfi", "sev", "sevl"):
+    _row(_mn, "-", _one(getattr(_sy, f"encode_{_mn}")))
+for _mn in ("brk", "hlt", "svc", "udf"):
+    _row(_mn, "- I", _one(getattr(_sy, f"encode_{_mn}")))
+_row("hint", "I", _one(_sy.encode_hint))
+for _mn in ("dmb", "dsb"):
+    _row(_mn, "- N I", _one(getattr(_sy, f"encode_{_mn}")))
+_row("mrs", "RN", _one(_sy.encode_mrs))
+_row("msr", "NR", _one(_sy.encode_msr))
+
+#: mnemonic (as in text) -> its row
+BY_MNEMONIC: Dict[str, Insn] = {r.mnemonic: r for r in INSTRUCTIONS}
+
+for _r in INSTRUCTIONS:
+    if _r.method is not None and _r.emit is not None and _r.method not in Assembler.__dict__:
+        _r.emit.__name__ = _r.method
+        _r.emit.__qualname__ = f"Assembler.{_r.method}"
+        setattr(Assembler, _r.method, _r.emit)
+del _r, _mn, _s, _f, _enc, _c, _names, _name, _direct, _lit

@@ -14,7 +14,7 @@ Rd, Rs, Rs, #shift.
 from __future__ import annotations
 
 from .arith import _sf2, _sf3
-from .errors import EncodingError
+from .errors import refused
 from .operands import GpReg, check_range, gp_field
 
 __all__ = [
@@ -27,33 +27,29 @@ __all__ = [
 
 
 def _bitfield(mnemonic: str, opc: int, rd, rn, immr: int, imms: int, rn_size=None) -> int:
-    # Fast path: legal ZR-field registers of one width, immr/imms in 0..size-1.
-    if (rn_size is None and rd.__class__ is GpReg and rn.__class__ is GpReg
-            and immr.__class__ is int and imms.__class__ is int and rd.size == rn.size
-            and 0 <= immr < rd.size and 0 <= imms < rd.size):
-        d = rd._f_zr
-        n = rn._f_zr
-        if d < 32 and n < 32:
-            sf = rd.sf
-            return (sf << 31 | opc << 29 | 0x13000000 | sf << 22 | immr << 16 | imms << 10
-                    | n << 5 | d)
-    return _bitfield_checked(mnemonic, opc, rd, rn, immr, imms, rn_size)
+    # One fast check (see arith.py): legal ZR-field registers (of one width, or
+    # Rn of ``rn_size``), immr/imms in 0..size-1; else the explanation.
+    if (rd.__class__ is GpReg and rn.__class__ is GpReg and immr.__class__ is int
+            and imms.__class__ is int and rn.size == (rd.size if rn_size is None else rn_size)
+            and 0 <= immr < rd.size and 0 <= imms < rd.size
+            and rd._f_zr < 32 and rn._f_zr < 32):
+        sf = rd.sf
+        return (sf << 31 | opc << 29 | 0x13000000 | sf << 22 | immr << 16 | imms << 10
+                | rn._n5 | rd.num)
+    raise _explain_bitfield(mnemonic, rd, rn, immr, imms, rn_size)
 
 
-def _bitfield_checked(mnemonic: str, opc: int, rd, rn, immr: int, imms: int, rn_size=None) -> int:
-    """The checking path of :func:`_bitfield`."""
-    d = gp_field(mnemonic, "rd", rd)
+def _explain_bitfield(mnemonic: str, rd, rn, immr, imms, rn_size) -> EncodingError:
+    """Raise why a bitfield instruction cannot hold these operands."""
+    gp_field(mnemonic, "rd", rd)
     if rn_size is None:
-        n = gp_field(mnemonic, "rn", rn)
-        sf = _sf2(mnemonic, "rd", rd, "rn", rn)
+        gp_field(mnemonic, "rn", rn)
+        _sf2(mnemonic, "rd", rd, "rn", rn)
     else:
-        n = gp_field(mnemonic, "rn", rn, size=rn_size)
-        sf = 1 if rd.size == 64 else 0
-    size = rd.size
-    check_range(mnemonic, "immr", immr, 0, size - 1)
-    check_range(mnemonic, "imms", imms, 0, size - 1)
-    return (sf << 31 | opc << 29 | 0x13000000 | sf << 22 | immr << 16 | imms << 10
-            | n << 5 | d)
+        gp_field(mnemonic, "rn", rn, size=rn_size)
+    check_range(mnemonic, "immr", immr, 0, rd.size - 1)
+    check_range(mnemonic, "imms", imms, 0, rd.size - 1)
+    raise refused(mnemonic, (rd, rn, immr, imms))
 
 
 def encode_sbfm(rd, rn, immr: int, imms: int) -> int:
@@ -81,9 +77,8 @@ def encode_lsl_imm(rd, rn, shift: int) -> int:
     if rd.__class__ is GpReg and shift.__class__ is int and 0 <= shift < rd.size:
         size = rd.size
         return _bitfield("lsl", 2, rd, rn, (-shift) % size, size - 1 - shift)
-    size = _size("lsl", rd)
-    check_range("lsl", "shift", shift, 0, size - 1)
-    return _bitfield("lsl", 2, rd, rn, (-shift) % size, size - 1 - shift)
+    check_range("lsl", "shift", shift, 0, _size("lsl", rd) - 1)
+    raise refused("lsl", (rd, rn, shift))
 
 
 def encode_lsr_imm(rd, rn, shift: int) -> int:

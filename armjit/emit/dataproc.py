@@ -19,7 +19,7 @@ conditional select and conditional compare.  All registers are ZR (never SP).
 from __future__ import annotations
 
 from .arith import _sf, _sf2, _sf3, _zr_like
-from .errors import EncodingError
+from .errors import EncodingError, refused
 from .operands import XZR as GpReg64ZR
 from .operands import Cond, GpReg, check_range, gp_field
 
@@ -231,23 +231,19 @@ def _cond(mnemonic, cond, allow_al=True) -> int:
 
 
 def _csel(mnemonic, op, op2, rd, rn, rm, cond) -> int:
-    # Fast path: legal ZR-field registers of one width and a Cond.
+    # One fast check (see arith.py): legal ZR-field registers of one width and a
+    # Cond; else the explanation.
     if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
             and cond.__class__ is Cond and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
             and rd.size == rn.size == rm.size):
         return (op << 30 | 0x1A800000 | op2 << 10 | rd._sfb | rm._m16 | _COND12[cond]
                 | rn._n5 | rd.num)
-    return _csel_checked(mnemonic, op, op2, rd, rn, rm, cond)
+    _regs3(mnemonic, rd, rn, rm)
+    _cond(mnemonic, cond)
+    raise refused(mnemonic, (rd, rn, rm, cond))
 
 
 _COND12 = {c: int(c) << 12 for c in Cond}
-
-
-def _csel_checked(mnemonic, op, op2, rd, rn, rm, cond) -> int:
-    """The checking path of :func:`_csel`."""
-    sf, d, n, m = _regs3(mnemonic, rd, rn, rm)
-    c = _cond(mnemonic, cond)
-    return sf << 31 | op << 30 | 0x1A800000 | m << 16 | c << 12 | op2 << 10 | n << 5 | d
 
 
 def encode_csel(rd, rn, rm, cond) -> int:

@@ -35,3 +35,12 @@ class AsmSyntaxError(ValueError):
 
 class LabelError(ValueError):
     """A label that is unbound, bound twice, or out of range for its branch."""
+
+
+def refused(mnemonic: str, operands) -> EncodingError:
+    """The error an encoder's explaining path raises when it finds no operand
+    out of range: the encoder's one fast check takes exactly the legal
+    operands as interned registers, Shift/Cond members and plain ints, so
+    what is left is an operand of another type (an int subclass, say)."""
+    return EncodingError(mnemonic, "operands", operands,
+                         "interned registers, Shift/Cond members and plain ints")

@@ -1,6 +1,9 @@
-"""Immediate legality and legalisation for A64, in one place.
+"""Which immediates and offsets an A64 instruction can hold: the one place
+that says "encodable".
 
-Legality:
+A leaf module: it imports no encoder (the encoders and the legalisation
+plans of :mod:`armjit.emit.legalize` import it), in the manner of Cranelift's
+``isa/aarch64/inst/imms.rs`` and YJIT's ``asm/arm64/arg/bitmask_imm.rs``.
 
 * logical (bitmask) immediates: :func:`encode_bitmask` / :func:`decode_bitmask`,
   Arm ARM DDI 0487 J1.1 pseudocode ``DecodeBitMasks`` and C4.1 class
@@ -9,15 +12,10 @@ Legality:
   optionally LSL #12);
 * load/store offsets: :func:`ldst_imm_form` (C6.2 LDR (immediate) unsigned
   offset scaled imm12, LDUR signed imm9) and :func:`pair_offset_ok` (C6.2 LDP,
-  signed imm7 scaled).
-
-Legalisation (lists of 32-bit words; they write only the destination and the
-named scratch register):
-
-* :func:`plan_mov_imm` — shortest MOVZ/MOVN + MOVK sequence, or one ORR (bitmask);
-* :func:`plan_add_imm` — Rd = Rn + value for any value of the register width;
-* :func:`plan_cmp_imm` — CMP/CMN/scratch, as CinderX ``arch::cmp_immediate``;
-* :func:`plan_logical_imm` — AND/ORR/EOR/ANDS with any value.
+  signed imm7 scaled);
+* constants: :func:`mov_imm_form` (which MOVZ/MOVN + MOVK sequence or single
+  ORR materialises a value, C6.2 MOV (wide immediate) / MOV (inverted wide
+  immediate) / MOV (bitmask immediate)) and :func:`mov_imm_cost`.
 """
 
 from __future__ import annotations
@@ -25,13 +23,11 @@ from __future__ import annotations
 from typing import List, Optional, Tuple
 
 from .errors import EncodingError
-from .movewide import encode_movk, encode_movn, encode_movz
-from .operands import GpReg, Shift, gp_field
 
 __all__ = [
     "encode_bitmask", "decode_bitmask", "is_add_sub_imm", "split_add_sub_imm",
-    "plan_mov_imm", "plan_add_imm", "plan_cmp_imm", "plan_logical_imm",
-    "ldst_imm_form", "pair_offset_ok", "mov_imm_cost",
+    "ldst_imm_form", "pair_offset_ok", "mov_imm_form", "mov_imm_cost", "reduce_imm",
+    "imm_range",
 ]
 
 
@@ -44,8 +40,9 @@ def _ror(x: int, r: int, e: int) -> int:
     return ((x >> r) | (x << (e - r))) & m
 
 
-def _reduce(value: int, size: int) -> Optional[int]:
-    """value as an unsigned ``size``-bit pattern; signed and unsigned inputs allowed."""
+def reduce_imm(value: int, size: int) -> Optional[int]:
+    """``value`` as an unsigned ``size``-bit pattern (signed and unsigned inputs
+    allowed), or None when it is not an int of that width."""
     if not isinstance(value, int) or isinstance(value, bool):
         return None
     if not -(1 << (size - 1)) <= value < (1 << size):
@@ -63,7 +60,7 @@ def encode_bitmask(value: int, size: int) -> Optional[Tuple[int, int, int]]:
     """
     if size not in (32, 64):
         raise ValueError(f"bitmask size must be 32 or 64, not {size}")
-    v = _reduce(value, size)
+    v = reduce_imm(value, size)
     if v is None or v == 0 or v == (1 << size) - 1:
         return None
     # Smallest element size e such that v is e-bit element replicated.
@@ -187,240 +184,44 @@ def pair_offset_ok(offset: int, size_bytes: int) -> bool:
 # ---------------------------------------------------------------- constants
 
 
-def _halfwords(v: int, size: int) -> List[int]:
-    return [(v >> s) & 0xFFFF for s in range(0, size, 16)]
-
-
-def mov_imm_cost(value: int, size: int = 64) -> int:
-    """Number of instructions :func:`plan_mov_imm` uses for ``value``."""
-    v = _reduce(value, size)
-    if v is None:
-        raise EncodingError("mov", "imm", value, _imm_range(size))
-    hw = _halfwords(v, size)
-    movz = max(1, len(hw) - hw.count(0))
-    movn = max(1, len(hw) - hw.count(0xFFFF))
-    best = min(movz, movn)
-    if best > 1 and encode_bitmask(v, size) is not None:
-        return 1
-    return best
-
-
-def _imm_range(size: int) -> str:
+def imm_range(size: int) -> str:
+    """The legal range of a ``size``-bit value, for error messages."""
     return f"{-(1 << (size - 1))}..{(1 << size) - 1} (a {size}-bit value, signed or unsigned)"
 
 
-def plan_mov_imm(rd: GpReg, value: int) -> List[int]:
-    """Words that set ``rd`` to ``value`` (a W or X register; ZR is refused, SP too).
+def mov_imm_form(value: int, size: int = 64) -> Tuple[str, int, List[Tuple[int, int]]]:
+    """How the shortest sequence sets a ``size``-bit register to ``value``.
 
-    The shortest of: MOVZ + MOVK for each other non-zero halfword; MOVN + MOVK
-    for each other non-0xffff halfword; a single ORR rd, ZR, #bitmask.  Only
-    ``rd`` is written.
+    Returns ``(kind, v, halfwords)`` with ``v`` the value as an unsigned
+    ``size``-bit pattern and ``kind`` one of
+
+    * ``"orr"``: one ORR rd, ZR, #v (a bitmask immediate), chosen only when
+      MOVZ and MOVN would both need more than one instruction;
+    * ``"movz"``: MOVZ of the first (index, halfword) pair of ``halfwords``
+      then MOVK of each other one (the non-zero halfwords; ``[(0, 0)]`` for 0);
+    * ``"movn"``: MOVN of the first pair's halfword inverted, then MOVK of the
+      others (the halfwords other than 0xffff; ``[(0, 0xffff)]`` for all ones).
+
+    MOVZ wins ties with MOVN.  Raises EncodingError for a value that is not
+    an int of the register width.
     """
-    gp_field("mov", "rd", rd, zr=False)
-    size = rd.size
-    v = _reduce(value, size)
+    v = reduce_imm(value, size)
     if v is None:
-        raise EncodingError("mov", "imm", value, _imm_range(size))
-    hw = _halfwords(v, size)
-    nz = [i for i, h in enumerate(hw) if h != 0]
-    nf = [i for i, h in enumerate(hw) if h != 0xFFFF]
+        raise EncodingError("mov", "imm", value, imm_range(size))
+    hw = [(v >> s) & 0xFFFF for s in range(0, size, 16)]
+    nz = [(i, h) for i, h in enumerate(hw) if h != 0]
+    nf = [(i, h) for i, h in enumerate(hw) if h != 0xFFFF]
     movz_cost = max(1, len(nz))
     movn_cost = max(1, len(nf))
     if min(movz_cost, movn_cost) > 1 and encode_bitmask(v, size) is not None:
-        from .logical import encode_mov_bitmask      # (logical imports this module)
-        return [encode_mov_bitmask(rd, v)]
+        return "orr", v, []
     if movz_cost <= movn_cost:
-        if not nz:
-            return [encode_movz(rd, 0, 0)]
-        first, rest = nz[0], nz[1:]
-        words = [encode_movz(rd, hw[first], 16 * first)]
-    else:
-        if not nf:
-            return [encode_movn(rd, 0, 0)]
-        first, rest = nf[0], nf[1:]
-        words = [encode_movn(rd, hw[first] ^ 0xFFFF, 16 * first)]
-    for i in rest:
-        words.append(encode_movk(rd, hw[i], 16 * i))
-    return words
+        return "movz", v, nz or [(0, 0)]
+    return "movn", v, nf or [(0, 0xFFFF)]
 
 
-# ---------------------------------------------------------------- add / cmp
-
-
-def _check_scratch(mnemonic: str, scratch, size: int, avoid) -> GpReg:
-    """The scratch register viewed at ``size``; it must be an ordinary register
-    (not SP/ZR) distinct from every register in ``avoid``."""
-    gp_field(mnemonic, "scratch", scratch, zr=False)
-    for name, reg in avoid:
-        if isinstance(reg, GpReg) and reg.num == scratch.num:
-            raise EncodingError(mnemonic, "scratch", scratch,
-                                f"a register other than {name} ({reg}), which is still "
-                                "needed after the scratch is written")
-    return GpReg(scratch.num, size)
-
-
-def _reg_add(mnemonic: str, sub: bool, set_flags: bool, rd: GpReg, rn: GpReg,
-             rm: GpReg) -> int:
-    """rd = rn +/- rm with the register form that can hold rd/rn (SP needs the
-    extended form with UXTX/UXTW, which printers show as LSL)."""
-    from . import arith
-    from .operands import Extend
-
-    if rd.is_sp or rn.is_sp:
-        ext = Extend.UXTX if rd.size == 64 else Extend.UXTW
-        fn = {(False, False): arith.encode_add_ext, (False, True): arith.encode_adds_ext,
-              (True, False): arith.encode_sub_ext, (True, True): arith.encode_subs_ext}
-        return fn[(sub, set_flags)](rd, rn, rm, ext, 0)
-    fn = {(False, False): arith.encode_add_shifted, (False, True): arith.encode_adds_shifted,
-          (True, False): arith.encode_sub_shifted, (True, True): arith.encode_subs_shifted}
-    return fn[(sub, set_flags)](rd, rn, rm, Shift.LSL, 0)
-
-
-def plan_add_imm(rd: GpReg, rn: GpReg, value: int, scratch: Optional[GpReg] = None,
-                 set_flags: bool = False) -> List[int]:
-    """Words computing ``rd = rn + value`` (ADDS semantics, flags included, when
-    ``set_flags``), for any ``value`` of the register width (signed or unsigned).
-
-    In order of preference: nothing (rd == rn an X register, value 0, no
-    flags; a W register is still written, which zero-extends); one ADD/SUB
-    (imm12 or imm12 << 12, SUB for negative values; flags are exact either way,
-    see the note in the code); without flags, two instructions hi << 12 then
-    lo; otherwise the value is materialised (plan_mov_imm) in a register and
-    added with the register form.  That register is ``rd`` itself when rd is an
-    ordinary register different from rn, else ``scratch``, which must then be
-    given and must differ from rn.  Only rd and the scratch are written.
-
-    Rd = SP/WSP and Rn = SP/WSP are handled (extended-register forms).  Rd =
-    XZR without flags is a no-op (empty list); Rn = XZR means rd = value.
-    """
-    from . import arith
-
-    mn = "adds" if set_flags else "add"
-    gp_field(mn, "rd", rd, sp=rd.is_sp if isinstance(rd, GpReg) else False)
-    gp_field(mn, "rn", rn, sp=rn.is_sp if isinstance(rn, GpReg) else False)
-    if rd.size != rn.size:
-        raise EncodingError(mn, "rn", rn, f"a register of the same width as rd ({rd})")
-    if not isinstance(set_flags, bool):
-        raise EncodingError(mn, "set_flags", set_flags, "True or False")
-    size = rd.size
-    mask = (1 << size) - 1
-    v = _reduce(value, size)
-    if v is None:
-        raise EncodingError(mn, "value", value, _imm_range(size))
-    if set_flags and rd.is_sp:
-        raise EncodingError(mn, "rd", rd, "x0-x30 or xzr (ADDS cannot write SP)")
-    if rd.is_zr and not set_flags:
-        return []                                   # result discarded, no flags
-    if scratch is not None:
-        gp_field(mn, "scratch", scratch, zr=False)
-    neg = (-v) & mask
-
-    # Rn = ZR: rd = 0 + value.
-    if rn.is_zr:
-        if not set_flags and not rd.is_sp:
-            return plan_mov_imm(rd, v)
-        s = _check_scratch(mn, scratch, size, [])
-        words = plan_mov_imm(s, v)
-        if set_flags:
-            return words + [arith.encode_adds_shifted(rd, rn, s)]
-        return words + [arith.encode_mov_sp(rd, s)]
-
-    # Note on flags: SUBS rd, rn, #neg computes AddWithCarry(rn, NOT(neg), 1) and
-    # NOT(neg) + 1 == value (mod 2**size) when neg != 0, so its NZCV equal those of
-    # ADDS rd, rn, #value (both the unsigned and the signed sums agree; value ==
-    # INT_MIN, the only case where they would not, is never an imm12).
-    if v == 0 and not set_flags:
-        if rd == rn and size == 64:
-            return []
-        # (a W destination must still be written: that clears bits 63:32)
-        if rd.is_sp or rn.is_sp:
-            return [arith.encode_mov_sp(rd, rn)]
-        from .logical import encode_mov_reg
-        return [encode_mov_reg(rd, rn)]
-    if is_add_sub_imm(v):
-        imm, sh = split_add_sub_imm(v)
-        f = arith.encode_adds_imm if set_flags else arith.encode_add_imm
-        return [f(rd, rn, imm, sh)]
-    if is_add_sub_imm(neg):
-        imm, sh = split_add_sub_imm(neg)
-        f = arith.encode_subs_imm if set_flags else arith.encode_sub_imm
-        return [f(rd, rn, imm, sh)]
-    if not set_flags:
-        for amount, f in ((v, arith.encode_add_imm), (neg, arith.encode_sub_imm)):
-            if 0 < amount <= 0xFFFFFF:
-                return [f(rd, rn, amount >> 12, True), f(rd, rd, amount & 0xFFF, False)]
-
-    # Materialise into a register.
-    if not rd.is_sp and not rd.is_zr and rd.num != rn.num:
-        tmp = rd
-    else:
-        tmp = _check_scratch(mn, scratch, size, [("rn", rn)])
-    words = plan_mov_imm(tmp, v)
-    return words + [_reg_add(mn, False, set_flags, rd, rn, tmp)]
-
-
-def plan_cmp_imm(rn: GpReg, value: int, scratch: Optional[GpReg] = None) -> List[int]:
-    """Words setting NZCV as ``CMP rn, #value`` would (SUBS ZR, rn, value) for
-    any value of the register width: CMP #imm, else CMN #-imm (flags are
-    identical, see plan_add_imm), else materialise into ``scratch`` and CMP
-    register (CinderX ``arch::cmp_immediate``).  Only the scratch is written.
-    """
-    from . import arith
-
-    gp_field("cmp", "rn", rn, sp=rn.is_sp if isinstance(rn, GpReg) else False)
-    size = rn.size
-    v = _reduce(value, size)
-    if v is None:
-        raise EncodingError("cmp", "value", value, _imm_range(size))
-    if scratch is not None:
-        gp_field("cmp", "scratch", scratch, zr=False)
-    neg = (-v) & ((1 << size) - 1)
-    if not rn.is_zr:
-        if is_add_sub_imm(v):
-            return [arith.encode_cmp_imm(rn, *split_add_sub_imm(v))]
-        if is_add_sub_imm(neg):
-            return [arith.encode_cmn_imm(rn, *split_add_sub_imm(neg))]
-    s = _check_scratch("cmp", scratch, size, [("rn", rn)])
-    zr = GpReg(31, size)
-    return plan_mov_imm(s, v) + [_reg_add("cmp", True, True, zr, rn, s)]
-
-
-def plan_logical_imm(op: str, rd: GpReg, rn: GpReg, value: int,
-                     scratch: Optional[GpReg] = None) -> List[int]:
-    """Words computing ``rd = rn <op> value`` for op in and/orr/eor/ands and any
-    value of the register width.  A bitmask value is one instruction; otherwise
-    the value is materialised in ``rd`` (when rd is an ordinary register other
-    than rn) or in ``scratch`` and the shifted-register form is used.  Rd = SP
-    (and/orr/eor only) goes through the scratch and a final MOV SP.
-    """
-    from . import arith, logical
-
-    if op not in logical.LOGICAL_OPC:
-        raise EncodingError(op, "op", op, "and, orr, eor or ands")
-    imm_fn = {"and": logical.encode_and_imm, "orr": logical.encode_orr_imm,
-              "eor": logical.encode_eor_imm, "ands": logical.encode_ands_imm}[op]
-    reg_fn = {"and": logical.encode_and_shifted, "orr": logical.encode_orr_shifted,
-              "eor": logical.encode_eor_shifted, "ands": logical.encode_ands_shifted}[op]
-    gp_field(op, "rd", rd, sp=(op != "ands" and isinstance(rd, GpReg) and rd.is_sp))
-    # (Rd = ZR without flags is a no-op: the empty list.)
-    gp_field(op, "rn", rn)
-    if rd.size != rn.size:
-        raise EncodingError(op, "rn", rn, f"a register of the same width as rd ({rd})")
-    size = rd.size
-    v = _reduce(value, size)
-    if v is None:
-        raise EncodingError(op, "value", value, _imm_range(size))
-    if scratch is not None:
-        gp_field(op, "scratch", scratch, zr=False)
-    if rd.is_zr and op != "ands":
-        return []                                   # result discarded, no flags
-    if encode_bitmask(v, size) is not None:
-        return [imm_fn(rd, rn, v)]
-    if rd.is_sp:
-        s = _check_scratch(op, scratch, size, [("rn", rn)])
-        return plan_mov_imm(s, v) + [reg_fn(s, rn, s), arith.encode_mov_sp(rd, s)]
-    if not rd.is_zr and rd.num != rn.num:
-        tmp = rd
-    else:
-        tmp = _check_scratch(op, scratch, size, [("rn", rn)])
-    return plan_mov_imm(tmp, v) + [reg_fn(rd, rn, tmp)]
+def mov_imm_cost(value: int, size: int = 64) -> int:
+    """Number of instructions :func:`armjit.emit.legalize.plan_mov_imm` uses
+    for ``value``."""
+    kind, _, hw = mov_imm_form(value, size)
+    return 1 if kind == "orr" else len(hw)

@@ -17,7 +17,8 @@ LDPSW, C6.2.321 STP, C6.2.322-329 STR/STRB/STRH, C6.2.346-348 STUR*;
 SIMD&FP: C7.2.190 LDP, C7.2.191/193 LDR (immediate/register), C7.2.194 LDUR,
 C7.2.330 STP, C7.2.331/332 STR, C7.2.333 STUR.
 
-LDR (literal) is PC-relative and lives in :mod:`armjit.emit.branch`.
+LDR (literal) is PC-relative and lives in :mod:`armjit.emit.branch`; a load or
+store at an offset no single instruction holds is :func:`armjit.emit.legalize.plan_ldst`.
 
 Operand rules (all refused with :class:`EncodingError`):
 
@@ -31,16 +32,14 @@ Operand rules (all refused with :class:`EncodingError`):
 
 from __future__ import annotations
 
-from typing import List, Optional
 
-from .errors import EncodingError
-from .operands import x0 as _X0
+from .errors import EncodingError, refused
 from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
                        gp_field)
 
 __all__ = [
     "LDST_OPS", "PAIR_OPS", "access_size", "encode_ldst", "encode_ldst_pair",
-    "plan_ldst", "is_load",
+    "is_load",
     "encode_ldr", "encode_str", "encode_ldrb", "encode_strb", "encode_ldrh", "encode_strh",
     "encode_ldrsb", "encode_ldrsh", "encode_ldrsw",
     "encode_ldur", "encode_stur", "encode_ldurb", "encode_sturb", "encode_ldurh",
@@ -137,23 +136,22 @@ def encode_ldst(op: str, rt, m: Mem) -> int:
       when the offset is a non-negative multiple of the access size that fits,
       else the unscaled imm9 form (-256..255); LDUR-family ops only the latter.
     """
-    # Fast path: the per-op encoder (tables built at import by the checking
-    # code, see _fast_tables); it falls back to _encode_ldst itself.
-    fast = _FAST_SINGLE.get(op) if op.__class__ is str else None
-    if fast is not None:
-        return fast(rt, m)
-    return _encode_ldst(op, rt, m)
+    enc = _FAST_SINGLE.get(op) if op.__class__ is str else None
+    if enc is not None:
+        return enc(rt, m)
+    raise _explain_ldst(op, rt, m)
 
 
-def _encode_ldst(op: str, rt, m: Mem) -> int:
-    """encode_ldst with every check (the path of all unusual or illegal operands)."""
+def _explain_ldst(op: str, rt, m: Mem) -> EncodingError:
+    """Raise why ``op rt, m`` has no encoding: the EncodingError naming the
+    first operand at fault (the per-op encoders' fast check takes every legal
+    form, so this path only raises)."""
     if op not in LDST_OPS:
         raise EncodingError(op, "op", op, "one of " + ", ".join(LDST_OPS))
     base_op, unscaled_only = LDST_OPS[op]
     m = _mem(op, m)
-    size, opc, v, nbytes, t = _size_opc_v(op, base_op, rt)
-    n = _base(op, m.base)
-    head = (size << 30) | 0x38000000 | (v << 26) | (opc << 22) | (n << 5) | t
+    nbytes = _size_opc_v(op, base_op, rt)[3]
+    _base(op, m.base)
 
     if m.index is not None:
         if unscaled_only:
@@ -165,18 +163,11 @@ def _encode_ldst(op: str, rt, m: Mem) -> int:
         if ext not in (Extend.UXTW, Extend.UXTX, Extend.SXTW, Extend.SXTX):
             raise EncodingError(op, "extend", ext, "lsl (uxtx), uxtw, sxtw or sxtx")
         want = 32 if ext in (Extend.UXTW, Extend.SXTW) else 64
-        mfield = gp_field(op, "index", m.index, size=want)   # 31 = ZR
+        gp_field(op, "index", m.index, size=want)   # 31 = ZR
         log2 = nbytes.bit_length() - 1
-        if m.shift is None:
-            s = 0
-        elif m.shift == log2 and log2:
-            s = 1
-        elif m.shift == 0:
-            # For byte accesses the explicit "#0" is recorded in S (C6.2.170).
-            s = 1 if log2 == 0 else 0
-        else:
+        if not (m.shift is None or m.shift == 0 or (m.shift == log2 and log2)):
             raise EncodingError(op, "shift", m.shift, f"0 or {log2}")
-        return head | 0x00200800 | (mfield << 16) | (int(ext) << 13) | (s << 12)
+        raise _odd_operand(op, rt, m)
 
     off = m.offset
     if m.mode is not AddrMode.OFFSET:
@@ -184,18 +175,27 @@ def _encode_ldst(op: str, rt, m: Mem) -> int:
             raise EncodingError(op, "mem", str(m), "[base, #imm9] (no writeback)")
         _check_wback(op, rt, m.base)
         check_range(op, "offset", off, -256, 255)
-        idx = 0b11 if m.mode is AddrMode.PRE else 0b01
-        return head | ((off & 0x1FF) << 12) | (idx << 10)
+        raise _odd_operand(op, rt, m)
 
     if (not unscaled_only and isinstance(off, int) and not isinstance(off, bool)
             and off >= 0 and off % nbytes == 0 and off // nbytes <= 4095):
-        return head | 0x01000000 | ((off // nbytes) << 10)
+        raise _odd_operand(op, rt, m)
     if unscaled_only:
         check_range(op, "offset", off, -256, 255)
     elif not (isinstance(off, int) and -256 <= off <= 255):
         raise EncodingError(op, "offset", off,
                             f"0..{4095 * nbytes} multiple of {nbytes}, or -256..255")
-    return head | ((off & 0x1FF) << 12)
+    raise _odd_operand(op, rt, m)
+
+
+def _odd_operand(op: str, rt, m: Mem) -> EncodingError:
+    """The end of :func:`_explain_ldst` when no range is exceeded: an operand
+    of an odd type (a mode that is not an AddrMode, a bool offset)."""
+    if not isinstance(m.mode, AddrMode):
+        raise EncodingError(op, "mode", m.mode, "an AddrMode (offset, pre or post)")
+    if m.index is None and m.offset.__class__ is not int:
+        raise EncodingError(op, "offset", m.offset, "an integer")
+    raise refused(op, (rt, m))
 
 
 def _op(name):
@@ -234,49 +234,52 @@ def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
     Offset, pre-index and post-index forms.  The offset must be a multiple of
     the register size in -64*size .. 63*size.
     """
-    fast = _FAST_PAIR.get(op) if op.__class__ is str else None
-    if fast is not None:
-        return fast(rt1, rt2, m)
-    return _encode_ldst_pair(op, rt1, rt2, m)
+    enc = _FAST_PAIR.get(op) if op.__class__ is str else None
+    if enc is not None:
+        return enc(rt1, rt2, m)
+    raise _explain_ldst_pair(op, rt1, rt2, m)
 
 
-def _encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
-    """encode_ldst_pair with every check."""
+def _pair_kind(op: str, rt1):
+    """(opc, V, access bytes) of ``op`` with first register ``rt1``, or the
+    EncodingError why ``rt1`` cannot be its first register."""
+    if isinstance(rt1, FpReg):
+        if op == "ldpsw":
+            raise EncodingError(op, "rt1", rt1, "an X register")
+        fp_field(op, "rt1", rt1, sizes=(32, 64, 128))
+        return {32: 0, 64: 1, 128: 2}[rt1.size], 1, rt1.size // 8
+    gp_field(op, "rt1", rt1, size=64 if op == "ldpsw" else None)
+    if op == "ldpsw":
+        return 1, 0, 4
+    return (2, 0, 8) if rt1.size == 64 else (0, 0, 4)
+
+
+def _explain_ldst_pair(op: str, rt1, rt2, m: Mem) -> EncodingError:
+    """Raise why ``op rt1, rt2, m`` has no encoding (the per-op encoders' fast
+    check takes every legal form, so this path only raises)."""
     if op not in PAIR_OPS:
         raise EncodingError(op, "op", op, "ldp, stp or ldpsw")
     m = _mem(op, m)
     if m.index is not None:
         raise EncodingError(op, "mem", str(m), "[base, #imm7] (no register offset)")
     load = op != "stp"
+    nbytes = _pair_kind(op, rt1)[2]
+    t1 = rt1.num
     if isinstance(rt1, FpReg):
-        if op == "ldpsw":
-            raise EncodingError(op, "rt1", rt1, "an X register")
-        t1 = fp_field(op, "rt1", rt1, sizes=(32, 64, 128))
         t2 = fp_field(op, "rt2", rt2, sizes=(rt1.size,))
-        opc = {32: 0, 64: 1, 128: 2}[rt1.size]
-        v, nbytes = 1, rt1.size // 8
     else:
-        t1 = gp_field(op, "rt1", rt1, size=64 if op == "ldpsw" else None)
         t2 = gp_field(op, "rt2", rt2, size=rt1.size)
-        v = 0
-        if op == "ldpsw":
-            opc, nbytes = 1, 4
-        else:
-            opc, nbytes = (2, 8) if rt1.size == 64 else (0, 4)
-    n = _base(op, m.base)
+    _base(op, m.base)
     if load and t1 == t2:
         # C6.2.163: "if L == '1' && t == t2" -> CONSTRAINED UNPREDICTABLE.
         raise EncodingError(op, "rt2", rt2, f"a register other than rt1 ({rt1})")
-    if m.mode is AddrMode.OFFSET:
-        mode = 0b010
-    else:
-        mode = 0b011 if m.mode is AddrMode.PRE else 0b001
+    if m.mode is not AddrMode.OFFSET:
         _check_wback(op, rt1, m.base, "rt1")
         _check_wback(op, rt2, m.base, "rt2")
-    off = check_range(op, "offset", m.offset, -64 * nbytes, 63 * nbytes, multiple=nbytes)
-    imm7 = (off // nbytes) & 0x7F
-    return ((opc << 30) | 0x28000000 | (v << 26) | (mode << 23) | (int(load) << 22)
-            | (imm7 << 15) | (t2 << 10) | (n << 5) | t1)
+    check_range(op, "offset", m.offset, -64 * nbytes, 63 * nbytes, multiple=nbytes)
+    if not isinstance(m.mode, AddrMode):
+        raise EncodingError(op, "mode", m.mode, "an AddrMode (offset, pre or post)")
+    raise refused(op, (rt1, rt2, m))
 
 
 def encode_ldp(rt1, rt2, m: Mem) -> int:
@@ -319,30 +322,7 @@ def _fast_tables():
             tab[r] = ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
                       4095 << log2)
         single[op] = tab
-    pair = {}
-    x0 = _GP_INTERN[(0, 64, False)]
-    for op in PAIR_OPS:
-        tab = {}
-        for r in regs:
-            # Taken from the checking encoder on "op r, r', [x0]" (the plain
-            # offset form, offset 0) with r' a register of r's kind that is
-            # not r (loads refuse rt1 == rt2).
-            if r.__class__ is GpReg:
-                r2 = _GP_INTERN[(1 if r.num != 1 else 2, r.size, False)]
-            else:
-                r2 = _FP_INTERN[(1 if r.num != 1 else 2, r.size)]
-            try:
-                w = _encode_ldst_pair(op, r, r2, Mem(x0, 0))
-            except EncodingError:
-                continue
-            opc, v = w >> 30, (w >> 26) & 1
-            nbytes = 4 if op == "ldpsw" else ({0: 4, 1: 8, 2: 16}[opc] if v else 4 << (opc >> 1))
-            log2 = nbytes.bit_length() - 1
-            head = w & ~((7 << 23) | (0x7F << 15) | (31 << 10) | (31 << 5) | 31)
-            # (head without mode/imm7/Rt2/Rn/Rt, Rt, log2 size, kind = opc:V)
-            tab[r] = (head, w & 31, log2, w >> 26)
-        pair[op] = tab
-    return single, pair
+    return single
 
 
 def _base_fields():
@@ -358,9 +338,16 @@ def _base_fields():
     return out
 
 
+# option field (bits 15:13) of the extends a register offset takes, and the
+# width of the index register each needs (C6.2 LDR (register))
+_INDEX_EXT = {Extend.UXTW: (2 << 13, 32), Extend.UXTX: (3 << 13, 64),
+              Extend.SXTW: (6 << 13, 32), Extend.SXTX: (7 << 13, 64)}
+
+
 def _single_encoder(op: str):
-    """The encoder of one LDR/STR-family op with a fast path for the common
-    forms ([base, #imm] scaled or unscaled, pre/post-index imm9)."""
+    """The encoder of one LDR/STR-family op: one fast check on the tables of
+    the legal registers (built at import by :func:`_size_opc_v`, the same
+    rules the explanation states) covering every form, else the explanation."""
     tab = {r: (head, log2, maxoff, (1 << log2) - 1)
            for r, (head, log2, maxoff) in _LDST_HEAD[op].items()}
     bases = _BASE_N5
@@ -379,12 +366,14 @@ def _single_encoder(op: str):
     else:
         def fast(rt, m):
             if m.__class__ is Mem:
-                base, off, mode, index, _e, _s = m
-                if index is None and off.__class__ is int:
-                    try:
-                        head, log2, maxoff, mask = tab[rt]
-                        n5 = bases[base]
-                    except (KeyError, TypeError):
+                base, off, mode, index, ext, shift = m
+                try:
+                    head, log2, maxoff, mask = tab[rt]
+                    n5 = bases[base]
+                except (KeyError, TypeError):
+                    return None
+                if index is None:
+                    if off.__class__ is not int:
                         return None
                     if mode is _OFFSET:
                         if 0 <= off <= maxoff and not off & mask:
@@ -396,52 +385,76 @@ def _single_encoder(op: str):
                                    and rt.num != 31)):
                         return (head | (off & 0x1FF) << 12 | n5
                                 | (0xC00 if mode is _PRE else 0x400))
+                elif mode is _OFFSET and not off and index.__class__ is GpReg:
+                    e = _INDEX_EXT.get(ext) if ext.__class__ is Extend else None
+                    if e is not None and index.size == e[1] and index._f_zr < 32:
+                        # S (bit 12): the shift is log2(size); an explicit #0 is
+                        # recorded in S only for byte accesses (C6.2.170)
+                        if shift is None:
+                            s = 0
+                        elif shift == log2 and log2:
+                            s = 1 << 12
+                        elif shift == 0:
+                            s = 0 if log2 else 1 << 12
+                        else:
+                            return None
+                        return head | 0x00200800 | index._m16 | e[0] | s | n5
             return None
 
     def enc(rt, m: Mem) -> int:
         w = fast(rt, m)
-        return w if w is not None else _encode_ldst(op, rt, m)
+        if w is None:
+            raise _explain_ldst(op, rt, m)
+        return w
 
-    enc.fast = fast     # the word, or None when the fast path does not apply
+    enc.fast = fast     # the word, or None when the operands have no encoding
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
     return enc
 
 
-def _pair_encoder(op: str):
-    """The encoder of LDP/STP/LDPSW with a fast path.  The facts of a register
-    pair come from the checking encoder itself (plain-offset form, offset 0),
-    cached per pair of interned registers (None: the pair is refused)."""
-    pairs: dict = {}
-    bases = _BASE_N5
-    x0 = Mem(_X0, 0)
-
-    def facts(rt1, rt2):
-        if not (rt1.__class__ in (GpReg, FpReg) and rt2.__class__ in (GpReg, FpReg)):
-            return None
+def _pair_table(op: str) -> dict:
+    """{(rt1, rt2): facts} for every legal register pair of ``op``, built at
+    import by :func:`_pair_kind` and the Rt2 rules: (the word without
+    mode/imm7/Rn, log2 size, lowest and highest offset, alignment mask, Rt1
+    and Rt2 numbers for the writeback rule, -1 for FP registers)."""
+    from .operands import _FP_INTERN, _GP_INTERN
+    regs = list(_GP_INTERN.values()) + list(_FP_INTERN.values())
+    load = op != "stp"
+    out = {}
+    for r1 in regs:
         try:
-            w = _encode_ldst_pair(op, rt1, rt2, x0)
+            opc, v, nbytes = _pair_kind(op, r1)
         except EncodingError:
-            f = None
-        else:
-            log2 = _PAIR_HEAD[op][rt1][2]
-            nb = 1 << log2
-            # (word without Rn/mode bits, log2 size, lo, hi, mask, t1, t2 or -1 for FP)
-            f = (w & ~((7 << 23) | (31 << 5)), log2, -64 * nb, 63 * nb, nb - 1,
-                 rt1.num if rt1.__class__ is GpReg else -1,
-                 rt2.num if rt2.__class__ is GpReg else -1)
-        pairs[(rt1, rt2)] = f
-        return f
+            continue
+        log2 = nbytes.bit_length() - 1
+        for r2 in regs:
+            if r2.__class__ is not r1.__class__ or r2.size != r1.size:
+                continue
+            if r2.__class__ is GpReg and r2._f_zr >= 32:
+                continue                         # SP is no Rt2
+            if load and r2.num == r1.num:
+                continue                         # C6.2.163: L == 1 && t == t2: UNPREDICTABLE
+            gp = r1.__class__ is GpReg
+            out[(r1, r2)] = ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22)
+                             | (r2.num << 10) | r1.num, log2, -64 * nbytes, 63 * nbytes,
+                             nbytes - 1, r1.num if gp else -1, r2.num if gp else -1)
+    return out
+
+
+def _pair_encoder(op: str):
+    """The encoder of LDP/STP/LDPSW: one fast check on the table of legal
+    register pairs, the base and the offset, else the explanation."""
+    pairs = _pair_table(op)
+    bases = _BASE_N5
 
     def enc(rt1, rt2, m: Mem) -> int:
         if m.__class__ is Mem:
             base, off, mode, index, _e, _s = m
             if index is None and off.__class__ is int:
                 try:
-                    e = pairs[(rt1, rt2)]
-                except KeyError:
-                    e = facts(rt1, rt2)
-                except TypeError:
+                    e = pairs.get((rt1, rt2))
+                except TypeError:               # (an unhashable junk operand)
                     e = None
                 n5 = bases.get(base) if base.__class__ is GpReg else None
                 if e is not None and n5 is not None:
@@ -454,68 +467,13 @@ def _pair_encoder(op: str):
                         if (mode is _PRE or mode is _POST) and not (
                                 (t1 == n or t2 == n) and n != 31):
                             return word | (0b011 if mode is _PRE else 0b001) << 23
-        return _encode_ldst_pair(op, rt1, rt2, m)
+        raise _explain_ldst_pair(op, rt1, rt2, m)
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     return enc
 
 
-# ------------------------------------------------------------------ legalisation
-
-def plan_ldst(op: str, rt, base: GpReg, offset: int,
-              scratch: Optional[GpReg] = None) -> List[int]:
-    """Words that access exactly ``base + offset`` with ``op`` and ``rt``.
-
-    ``op`` is one of the LDR/STR-family ops (not the LDUR family, not pairs).
-    The offset is encoded directly when possible (scaled imm12, else unscaled
-    imm9).  Otherwise the offset is materialised into ``scratch`` (an X
-    register; via :func:`armjit.emit.immediates.plan_mov_imm`) and the
-    register-offset form ``[base, scratch]`` is used, or, when shorter,
-    ``scratch = base + offset`` (:func:`armjit.emit.immediates.plan_add_imm`)
-    and ``[scratch]``.  Only ``rt`` (for loads) and ``scratch`` change.
-
-    ``scratch`` must be an X register other than ``base``.  It must also
-    differ from ``rt``, except for GP loads: there the sequence reads the
-    scratch (as index or base) in the load itself, before the load writes
-    ``rt``, and LDR (register/immediate, no writeback) has no constraint on
-    Rt == Rm or Rt == Rn, so ``scratch.num == rt.num`` is well defined.
-    Without a usable scratch, an offset that needs one raises EncodingError.
-    """
-    if op not in LDST_OPS or LDST_OPS[op][1]:
-        raise EncodingError(op, "op", op,
-                            "ldr, str, ldrb, strb, ldrh, strh, ldrsb, ldrsh or ldrsw")
-    _base(op, base)
-    check_range(op, "offset", offset, -(1 << 63), (1 << 63) - 1)
-    try:
-        return [encode_ldst(op, rt, Mem(base, offset))]
-    except EncodingError as e:
-        if e.operand != "offset":
-            raise
-    if scratch is None:
-        raise EncodingError(op, "offset", offset,
-                            "an offset encodable in one instruction, or give a scratch register")
-    gp_field(op, "scratch", scratch, zr=False, size=64)
-    if scratch.num == base.num:
-        raise EncodingError(op, "scratch", scratch, f"an X register other than the base {base}")
-    if isinstance(rt, GpReg) and scratch.num == rt.num and not is_load(op):
-        raise EncodingError(op, "scratch", scratch,
-                            f"an X register other than the stored register {rt}")
-    from . import immediates  # lazily: written concurrently by another module owner
-
-    via_index = list(immediates.plan_mov_imm(scratch, offset)) + [
-        encode_ldst(op, rt, Mem(base, index=scratch, extend=Extend.UXTX))]
-    best = via_index
-    try:
-        via_base = list(immediates.plan_add_imm(scratch, base, offset)) + [
-            encode_ldst(op, rt, Mem(scratch, 0))]
-        if len(via_base) < len(best):
-            best = via_base
-    except EncodingError:
-        pass
-    return best
-
-
-_LDST_HEAD, _PAIR_HEAD = _fast_tables()
+_LDST_HEAD = _fast_tables()
 _BASE_N5 = _base_fields()
 _FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
 _FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}

@@ -3,7 +3,7 @@
 * C4.1 "Logical (immediate)": AND, ORR, EOR, ANDS with a bitmask immediate
   (C6.2 AND (immediate), C6.2 ORR (immediate), ...).  The immediate is
   given as its VALUE and encoded by :func:`immediates.encode_bitmask`; values
-  that are not bitmask patterns are refused (see immediates.plan_logical_imm).
+  that are not bitmask patterns are refused (see legalize.plan_logical_imm).
   Rd is SP for AND/ORR/EOR and ZR for ANDS; Rn is ZR.
 * C4.1 "Logical (shifted register)": AND, BIC, ORR, ORN, EOR, EON, ANDS,
   BICS; all of LSL/LSR/ASR/ROR; all registers ZR.
@@ -15,7 +15,7 @@ MOV (register) = ORR Rd, ZR, Rm (C6.2); MOV (bitmask immediate) = ORR Rd, ZR, #i
 from __future__ import annotations
 
 from .arith import _check_shift, _sf2, _sf3, _zr_like
-from .errors import EncodingError
+from .errors import EncodingError, refused
 from .immediates import encode_bitmask
 from .operands import GpReg, Shift, gp_field
 
@@ -85,41 +85,29 @@ def encode_mov_bitmask(rd, value) -> int:
 # C4.1 Logical (shifted register): sf opc 01010 shift N Rm imm6 Rn Rd
 
 def _logical_shifted(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amount) -> int:
-    # Fast path (see arith.py): all registers legal ZR-fields of one width.
+    # One fast check (see arith.py), else the explanation.
     if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
             and shift.__class__ is Shift and amount.__class__ is int
-            and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
-        d = rd._f_zr
-        n = rn._f_zr
-        m = rm._f_zr
-        if d < 32 and n < 32 and m < 32:
-            return (rd.sf << 31 | opc << 29 | 0x0A000000 | _SHIFT_BITS[shift] | neg << 21
-                    | m << 16 | amount << 10 | n << 5 | d)
-    return _logical_shifted_checked(mnemonic, opc, neg, rd, rn, rm, shift, amount)
+            and rd.size == rn.size == rm.size and 0 <= amount < rd.size
+            and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32):
+        return (rd._sfb | opc << 29 | 0x0A000000 | _SHIFT_BITS[shift] | neg << 21
+                | rm._m16 | amount << 10 | rn._n5 | rd.num)
+    raise _explain_logical_shifted(mnemonic, rd, rn, rm, shift, amount)
 
 
-def _logical_shifted_checked(mnemonic: str, opc: int, neg: int, rd, rn, rm, shift, amount) -> int:
-    """The checking path of :func:`_logical_shifted`."""
-    d = gp_field(mnemonic, "rd", rd)
-    n = gp_field(mnemonic, "rn", rn)
-    m = gp_field(mnemonic, "rm", rm)
-    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
-    sh = _check_shift(mnemonic, shift, amount, rd.size, allow_ror=True)
-    return (sf << 31 | opc << 29 | 0x0A000000 | sh << 22 | neg << 21 | m << 16
-            | amount << 10 | n << 5 | d)
+def _explain_logical_shifted(mnemonic: str, rd, rn, rm, shift, amount) -> EncodingError:
+    """Raise why a logical (shifted register) instruction cannot hold these operands."""
+    gp_field(mnemonic, "rd", rd)
+    gp_field(mnemonic, "rn", rn)
+    gp_field(mnemonic, "rm", rm)
+    _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    _check_shift(mnemonic, shift, amount, rd.size, allow_ror=True)
+    raise refused(mnemonic, (rd, rn, rm, shift, amount))
 
 
 def _shifted_encoder(mnemonic: str, opc: int, neg: int, doc: str):
-    """A logical (shifted register) encoder with a fast path."""
-    fixed = opc << 29 | 0x0A000000 | neg << 21
-
+    """A logical (shifted register) encoder."""
     def enc(rd, rn, rm, shift=Shift.LSL, amount=0) -> int:
-        if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
-                and shift.__class__ is Shift and amount.__class__ is int
-                and rd._f_zr < 32 and rn._f_zr < 32 and rm._f_zr < 32
-                and rd.size == rn.size == rm.size and 0 <= amount < rd.size):
-            return (fixed | rd._sfb | _SHIFT_BITS[shift] | rm._m16 | amount << 10
-                    | rn._n5 | rd.num)
         return _logical_shifted(mnemonic, opc, neg, rd, rn, rm, shift, amount)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_shifted"
     enc.__doc__ = doc
@@ -150,5 +138,5 @@ def encode_mov_reg(rd, rm) -> int:
     """MOV (register): ORR Rd, ZR, Rm (C6.2).  SP is refused (use encode_mov_sp)."""
     if (rd.__class__ is GpReg and rm.__class__ is GpReg and rd._f_zr < 32 and rm._f_zr < 32
             and rd.size == rm.size):
-        return 0x2A0003E0 | rd._sfb | rm._m16 | rd.num      # fast path
-    return _logical_shifted("mov", 1, 0, rd, _zr_like(rd), rm, Shift.LSL, 0)
+        return 0x2A0003E0 | rd._sfb | rm._m16 | rd.num
+    raise _explain_logical_shifted("mov", rd, _zr_like(rd), rm, Shift.LSL, 0)

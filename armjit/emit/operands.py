@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections import namedtuple
 from dataclasses import FrozenInstanceError
-from typing import Optional, Union
+from typing import Optional
 
 from .errors import EncodingError
 
@@ -463,4 +463,3 @@ def check_range(mnemonic: str, operand: str, value: int, lo: int, hi: int,
     return value
 
 
-RegOrImm = Union[GpReg, int]

@@ -8,7 +8,10 @@
 * :mod:`armjit.lir.interp` -- a reference interpreter for post-alloc LIR;
 * :mod:`armjit.lir.ops` -- every opcode, condition and their properties.
 
-Nothing here imports :mod:`armjit.emit`: LIR knows nothing of A64 encodings.
+Nothing here imports :mod:`armjit.emit` but the reference interpreter, which takes
+the one definition of an ADD/SUB immediate from :mod:`armjit.emit.immediates`
+(CinderX's ``cmp_immediate`` choice depends on it); LIR knows nothing else of A64
+encodings.
 """
 
 from .model import (DATA_TYPES, BasicBlock, Function, Imm, Ind, Instruction, Label, Mem,

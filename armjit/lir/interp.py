@@ -91,6 +91,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
+from armjit.emit.immediates import is_add_sub_imm   # arm::Utils::isAddSubImm
+
 from .model import BasicBlock, Function, Instruction, Operand
 from .ops import Condition, GuardKind
 
@@ -156,12 +158,6 @@ class Machine:
 def _sx(v: int, bits: int) -> int:
     v &= (1 << bits) - 1
     return v - (1 << bits) if v >> (bits - 1) else v
-
-
-def _is_addsub_imm(v: int) -> bool:
-    """arm::Utils::isAddSubImm: 12-bit unsigned, optionally shifted by 12."""
-    v &= M64
-    return v < 1 << 12 or (v & 0xFFF == 0 and v < 1 << 24)
 
 
 def _f(bits: int) -> float:
@@ -303,9 +299,9 @@ class Interpreter:
     def _cmp_imm(self, a: int, imm: int, width: int) -> None:
         """arch.cpp:72-86 cmp_immediate."""
         imm &= M64
-        if _is_addsub_imm(imm):
+        if is_add_sub_imm(imm):
             self._sub_flags(a, imm, width)
-        elif _is_addsub_imm(-imm & M64):
+        elif is_add_sub_imm(-imm & M64):
             self._add_flags(a, -imm & M64, width)      # cmn
         else:
             self.m.x[X13] = imm & (M32 if width == 32 else M64)

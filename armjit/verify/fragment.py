@@ -113,7 +113,7 @@ def scratch_operands(ins: Instruction) -> List[str]:
 
 def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[SCRATCH_BR],
                    allow_scratch_operands: bool = False, frame=None, facts=None,
-                   sp_delta: Optional[int] = None, pcrel: bool = True) -> LoweredFragment:
+                   sp_delta: Optional[int] = None) -> LoweredFragment:
     """Lower a fragment for address ``base``; see the module docstring.
 
     Raises :class:`FragmentError` for a refused fragment and
@@ -132,7 +132,7 @@ def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[SCRAT
                     "(X13/X14/X16, D16/D17 are never allocated; the lowering clobbers them)",
                     ins, b.id)
     a = Assembler(base=base, veneer_scratch=X[SCRATCH_BR])
-    cx = Ctx(a, frame, facts or {}, pcrel=pcrel)
+    cx = Ctx(a, frame, facts or {})
     cx.sp_delta = sp_delta
     end = a.new_label("fragment_end")
     exits = {}
@@ -176,12 +176,6 @@ def lower_fragment(src, base: int = 0, *, exit_marker: Optional[GpReg] = X[SCRAT
         a.bind(cx.hard_exit_label)
     a.ret()
     final = a.finalize()
-    for lab, nominal in cx.pcrel_sites:
-        if final.offset_of(lab) != nominal:
-            # branch relaxation moved an adr/adrp: redo without PC-relative forms
-            return lower_fragment(fn, base, exit_marker=exit_marker,
-                                  allow_scratch_operands=allow_scratch_operands, frame=frame,
-                                  facts=facts, sp_delta=sp_delta, pcrel=False)
     off = final.offset_of
     return LoweredFragment(
         code=final.code, base=base, function=fn,

@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 import armjit.lir as L
 from armjit.codegen.abi import NEVER_ALLOCATED_FP, NEVER_ALLOCATED_GP, SCRATCH_GP
 from armjit.codegen.lower import LoweringError
+from armjit.emit.immediates import is_add_sub_imm
 from armjit.lir.interp import InterpError, Interpreter, Machine
 from armjit.lir.ops import Condition, writes_flags
 from armjit.verify.fragment import DEOPT_MARK, FragmentError, as_function, lower_fragment
@@ -74,10 +75,6 @@ imm64 = st.one_of(st.sampled_from(IMM_EDGES), st.integers(0, M64),
                   st.integers(0, 0xFFFF).map(lambda v: v << 16))
 imm32 = st.one_of(st.sampled_from([v for v in IMM_EDGES if v < 1 << 32]),
                   st.integers(0, (1 << 32) - 1))
-
-
-def is_addsub_imm(v: int) -> bool:
-    return v < 1 << 12 or (v & 0xFFF == 0 and v < 1 << 24)
 
 
 def is_logical_imm(v: int, width: int) -> bool:
@@ -354,7 +351,7 @@ def _binop(g, name, imm_ok):
 
 
 def op_addsub(g):
-    return _binop(g, g.draw(st.sampled_from(["Add", "Sub"])), lambda v, w: is_addsub_imm(v))
+    return _binop(g, g.draw(st.sampled_from(["Add", "Sub"])), lambda v, w: is_add_sub_imm(v))
 
 
 def op_logic(g):

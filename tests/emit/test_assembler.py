@@ -470,3 +470,116 @@ def test_word_dword_align_bytes():
     assert out[:16] == struct.pack("<4I", *[0xD503201F] * 4)
     assert out[16:24] == b"\xff" * 8
     assert out[24:32] == b"\x01\x02" + b"\xcc" * 6
+
+
+# --------------------------------------------------------------------------
+# load_address: an absolute address, in the form that reaches from the final
+# position (adr -> adrp [+ add] -> the MOV sequence)
+
+HIGH = 0x7F1234560000               # addresses here need 3 MOV words: adr/adrp win
+
+
+def test_load_address_forms():
+    a = Assembler(base=HIGH)
+    near, mid, page = HIGH + 0x100, HIGH + (8 << 20) + 0x123, HIGH + (16 << 20)
+    far, small = 0x123456789ABC, 0x1000
+    a.load_address(x1, near)             # +-1 MiB: adr
+    a.load_address(x2, mid)              # +-4 GiB: adrp + add of the low 12 bits
+    a.load_address(x3, page)             # page-aligned: adrp alone
+    a.load_address(x4, far)              # beyond +-4 GiB: movz + 2 movk
+    a.load_address(x5, small)            # one MOV holds it: movz, never PC-relative
+    out = a.finalize()
+    assert oracles.disasm(out.code, HIGH) == [
+        f"adr x1, #{near:#x}",
+        f"adrp x2, #{mid & ~0xFFF:#x}", "add x2, x2, #0x123",
+        f"adrp x3, #{page:#x}",
+        "mov x4, #0x9abc", "movk x4, #0x5678, lsl #16", "movk x4, #0x1234, lsl #32",
+        "mov x5, #0x1000"]
+    assert [(r.offset, r.kind, r.target) for r in out.relocations] == [
+        (0, "pcrel21", near), (4, "page21", mid), (12, "page21", page)]
+    x = execute(out.code, base=HIGH)
+    assert x[1:6] == [near, mid, page, far, small]
+
+
+def test_load_address_widens_when_relaxation_moves_it():
+    # adr at exactly -1 MiB of its nominal position; the b.ne before it is
+    # widened (its label is beyond 1 MiB), which pushes the adr 4 bytes out of
+    # range: it becomes adrp + add.  The second load moves too and stays adr.
+    a = Assembler(base=HIGH)
+    end = a.new_label("end")
+    a.cmp(x0, x0)
+    a.b_ne(end)
+    back = HIGH + 8 - (1 << 20)
+    with a.annotate("load"):
+        a.load_address(x1, back)
+    a.load_address(x2, HIGH + 0x40)
+    a.b(end)
+    _udf_fill(a, (1 << 20) + 64)
+    a.bind(end)
+    a.nop()
+    out = a.finalize()
+    assert len(out.code) == len(a.buf) + 4 + 4          # b.ne widened, add inserted
+    assert oracles.disasm(out.code[:24], HIGH) == [
+        "cmp x0, x0", f"b.eq #{HIGH + 12:#x}", f"b #{HIGH + out.labels['end']:#x}",
+        f"adrp x1, #{back & ~0xFFF:#x}", "add x1, x1, #8",
+        f"adr x2, #{HIGH + 0x40:#x}"]
+    assert [(n.start, n.end) for n in out.annotations] == [(12, 20)]
+    x = execute(out.code, base=HIGH, until=HIGH + out.labels["end"])
+    assert x[1] == back and x[2] == HIGH + 0x40
+
+
+def test_load_address_relocate_repatches_or_refuses():
+    a = Assembler(base=HIGH)
+    a.load_address(x1, HIGH + 0x100)
+    a.load_address(x2, HIGH + (8 << 20) + 0x123)
+    out = a.finalize()
+    moved = out.relocate(HIGH + 0x2000)
+    assert oracles.disasm(moved.code, HIGH + 0x2000) == [
+        f"adr x1, #{HIGH + 0x100:#x}", f"adrp x2, #{HIGH + (8 << 20):#x}",
+        "add x2, x2, #0x123"]
+    with pytest.raises(LabelError, match="cannot reach"):
+        out.relocate(HIGH + (2 << 20))                 # the adr no longer reaches
+
+
+def test_load_address_refuses():
+    a = Assembler(base=HIGH)
+    for rd, address in ((w1, HIGH), (sp, HIGH), (xzr, HIGH), (x1, -1), (x1, 1 << 64),
+                        (x1, True)):
+        with pytest.raises(EncodingError):
+            a.load_address(rd, address)
+    assert len(a.buf) == 0
+
+
+# --------------------------------------------------------------------------
+# One instruction table: the Assembler methods and assemble() share the emitters
+
+def test_every_table_row_is_an_assembler_method_or_text_only():
+    from armjit.emit.assembler import BY_MNEMONIC, INSTRUCTIONS
+    text_only = sorted(r.mnemonic for r in INSTRUCTIONS if r.method is None)
+    assert text_only == ["adrp", "b.al", "b.nv"]
+    for r in INSTRUCTIONS:
+        if r.method is not None:
+            assert getattr(Assembler, r.method) is r.emit, r.mnemonic
+    assert BY_MNEMONIC["and"].method == "and_" and BY_MNEMONIC["b.cs"].method == "b_cs"
+
+
+def test_forms_the_text_and_the_api_share():
+    # GNU as forms that the API takes through the same emitters: an immediate
+    # with its explicit shift, CMN of a negative (= CMP), MOV of a bitmask to SP.
+    a = Assembler()
+    a.add(x0, x1, 1, Shift.LSL, 12)
+    a.cmp(x2, 0x123, Shift.LSL, 12)
+    a.cmn(x2, -1)
+    a.mov(sp, 16)
+    with pytest.raises(EncodingError, match="lsl #0 or lsl #12"):
+        a.add(x0, x1, 1, Shift.LSL, 3)
+    with pytest.raises(EncodingError):
+        a.add(x0, x1, 0x1000, Shift.LSL, 12)        # imm12 only, nothing legalised
+    with pytest.raises(EncodingError, match="scratch"):
+        a.mov(sp, 0x12345)                           # not a bitmask: needs a scratch
+    code = a.finalize().code
+    assert oracles.disasm(code) == ["add x0, x1, #1, lsl #12", "cmp x2, #0x123, lsl #12",
+                                    "cmp x2, #1", "mov sp, #0x10"]
+    from armjit.emit import assemble
+    assert assemble("add x0, x1, #1, lsl #12; cmp x2, #0x123, lsl #12; cmn x2, #-1; "
+                    "mov sp, #0x10") == code

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from armjit.emit import arith, bitfield, dataproc, immediates, logical, movewide
+from armjit.emit import arith, bitfield, dataproc, legalize, logical, movewide
 from armjit.emit.errors import EncodingError
 from armjit.emit.operands import (SP, WSP, WZR, XZR, Cond, Extend, GpReg, Shift, W, X)
 
@@ -143,7 +143,7 @@ def encode_text(text: str) -> int:
         return getattr(arith, f"encode_{mnem}")(*regs)
     if mnem == "mov":
         if k == ("reg", "imm"):
-            words = immediates.plan_mov_imm(regs[0], imms[0])
+            words = legalize.plan_mov_imm(regs[0], imms[0])
             if len(words) != 1:
                 raise AssertionError(f"mov {imms[0]} is one instruction in LLVM, {len(words)} here")
             return words[0]

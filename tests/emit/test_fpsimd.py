@@ -9,7 +9,7 @@ import struct
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from armjit.emit import fp
+from armjit.emit import fpsimd as fp
 from armjit.emit.errors import EncodingError
 from armjit.emit.operands import D, H, Q, S, SP, WZR, XZR, Cond, FpReg, GpReg, W, X
 from tests.emit.a64_text import Imm, canon, parse
