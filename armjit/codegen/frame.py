@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from armjit.errors import ArmjitError
+
 __all__ = [
     "FrameLayoutError",
     "Slot",
@@ -64,7 +66,7 @@ GP_CALLEE_SAVED = tuple(f"X{n}" for n in range(19, 29))
 FP_CALLEE_SAVED = tuple(f"D{n}" for n in range(8, 16))
 
 
-class FrameLayoutError(ValueError):
+class FrameLayoutError(ArmjitError, ValueError):
     """A frame layout that CinderX's runtime could not live with."""
 
 

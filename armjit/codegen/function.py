@@ -28,22 +28,22 @@ dev-corpus function needs them).
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from armjit.emit import SP, W, X, XZR, Assembler, Cond, mem, post, pre
-from armjit.emit.errors import EncodingError
-from armjit.lir import parse
+from armjit.errors import DumpError
+from armjit.emit.errors import EncodingError, LabelError
+from armjit.lir import parse, verify
 from armjit.lir.model import REG_SP, Function, Instruction, Reg
 
 from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction
+from .meta import ADDRESS_LIMIT, check_address, check_facts, check_meta, facts_of_dump, load_dump
 
 __all__ = ["CompiledFunction", "compile_dump", "compile_function", "process_facts",
            "InstrRange", "REENTRY_OFFSET", "STATIC_ENTRY_OFFSET"]
@@ -171,10 +171,7 @@ def process_facts(dirpath) -> dict:
     * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
       ``[x29, #off]`` before each yield (generators).
     """
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    return _facts_of_listing((d / "asmjit.asm").read_text(), (d / "asmjit.bin").read_bytes(),
-                             meta["code_address"], meta.get("deopt_trampoline"))
+    return facts_of_dump(load_dump(dirpath), _facts_of_listing)
 
 
 def _facts_of_listing(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
@@ -325,6 +322,9 @@ def _origin_title(ins: Instruction) -> Optional[str]:
 def compile_function(fn: Function, meta: dict, facts: dict, address: int, text: str,
                      *, pcrel: bool = True) -> CompiledFunction:
     t0 = time.perf_counter_ns()
+    check_meta(meta)                    # types and ranges first (armjit.codegen.meta)
+    check_facts(facts)
+    check_address(address)
     flags = meta["flags"]
     if flags & CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
@@ -524,12 +524,38 @@ def _need(facts: dict, key: str) -> int:
 
 
 def compile_dump(dirpath, address: Optional[int] = None) -> CompiledFunction:
-    """Compile a corpus function directory (postalloc.lir + meta.json) for
-    ``address`` (default: meta.json's code_address, where asmjit's code lived)."""
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    text = (d / "postalloc.lir").read_text()
-    fn = parse(text)
-    facts = process_facts(d)
-    addr = meta["code_address"] if address is None else address
-    return compile_function(fn, meta, facts, addr, text)
+    """Compile a corpus function directory (postalloc.lir, meta.json,
+    asmjit.asm, asmjit.bin) for ``address`` (default: meta.json's
+    code_address, where asmjit's code lived).
+
+    Bad input is refused with an :class:`armjit.errors.ArmjitError` -- and
+    only with one of these subclasses, each with a one-line message:
+
+    * ``armjit.errors.DumpError`` (``armjit.codegen.meta.MetaError``): a file
+      missing or unreadable, meta.json not JSON or outside its schema
+      (:data:`armjit.codegen.meta.META_SCHEMA`), asmjit.bin/asmjit.asm that
+      disagree with meta.json or each other, process facts out of range,
+      ``address`` not a multiple of 4 in [0, 2**48);
+    * ``armjit.lir.LIRParseError`` (line, column, text): malformed LIR;
+    * ``armjit.lir.LIRVerifyError``: an instruction with the wrong number or
+      kinds of operands, a branch to a block that does not exist;
+    * ``armjit.codegen.LoweringError``: LIR armjit cannot lower, a process
+      fact it needs that the listing lacks, an encoder refusal
+      (``EncodingError``/``LabelError``, chained as ``__cause__``);
+    * ``armjit.codegen.frame.FrameLayoutError``: a frame that overlaps, is too
+      big for CinderX, or differs from meta.json's stack_size.
+    """
+    dump = load_dump(dirpath)
+    addr = dump.meta["code_address"] if address is None else address
+    check_address(addr)
+    fn = parse(dump.lir)
+    verify(fn, "postalloc")            # operand counts/kinds, CFG: before lowering
+    facts = facts_of_dump(dump, _facts_of_listing)
+    try:
+        cf = compile_function(fn, dump.meta, facts, addr, dump.lir)
+    except (EncodingError, LabelError) as e:
+        raise LoweringError(f"encoding refused: {e}") from e
+    if addr + len(cf.code) > ADDRESS_LIMIT:
+        raise DumpError(f"{len(cf.code)} bytes of code at {addr:#x} run past the end of "
+                        "user space (2**48)")
+    return cf

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from armjit.errors import ArmjitError
 from armjit.corpus.logsplit import HEADER, LIR_HEADER, STAGES, split_sections
 
 from .model import (DATA_TYPES, REG_NAMES, BasicBlock, Function, Imm, Ind, Instruction,
@@ -43,7 +44,7 @@ from .model import (DATA_TYPES, REG_NAMES, BasicBlock, Function, Imm, Ind, Instr
 from .ops import PRINT_NAMES
 
 
-class LIRParseError(ValueError):
+class LIRParseError(ArmjitError, ValueError):
     """Malformed LIR text.  ``line`` and ``column`` are 1-based."""
 
     def __init__(self, message: str, line: int = 0, column: int = 0, text: str = ""):

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set
 
+from armjit.errors import ArmjitError
 from .model import BasicBlock, Function, Instruction, Operand
 from .ops import OPS, Condition, GuardKind, input_must_be_register, is_any_branch
 
@@ -59,7 +60,7 @@ STAGES = PRE_ALLOC + POST_ALLOC
 _ENDS_BLOCK = ("Return", "EpilogueEnd", "BranchToYieldExit")
 
 
-class LIRVerifyError(ValueError):
+class LIRVerifyError(ArmjitError, ValueError):
     """A verification failure: ``block`` id, ``instruction`` text (or None for
     block-level errors), ``line`` in the parsed text (if known)."""
 
@@ -252,7 +253,9 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
                 else:
                     defs[out.id] = (b.id, j, out.dtype)
     dom = _dominators(function) if defs else {}
-    for b in blocks:
+    # (after allocation with no vreg defined, every vreg use is an error the
+    # operand checks below report: "virtual register after register allocation")
+    for b in (blocks if defs or not post else ()):
         seen_non_phi = False
         for j, ins in enumerate(b.instructions):
             if ins.opcode == "Phi":
@@ -291,10 +294,40 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
                                            f"BB %{d[0]} does not dominate", b, ins))
 
     # -- operands --------------------------------------------------------------
+    # Identical instructions (same operand objects: the parser shares them)
+    # pass or fail alike: check each shape once.
+    # An instruction passes when its shape (opcode, condition, operand kinds)
+    # passed before and each operand passed before (register names vs data
+    # types, no vreg after allocation); the value checks of the few opcodes
+    # with immediate-coded fields are always run.
+    shapes, good_ops = set(), set()
     for b in blocks:
         for ins in b.instructions:
-            errors.extend(_check_operands(ins, b, stage, post))
+            op = ins.opcode
+            out = ins.output
+            inputs = ins.inputs
+            k = _VALUE_AT.get(op)
+            key = (op, ins.cond, None if out is None else out.kind,
+                   None if k is None else (id(inputs[k]) if len(inputs) > k else None,
+                                           len(ins.phi_blocks or ())),
+                   *[x.kind for x in inputs])
+            if key in shapes and (out is None or id(out) in good_ops) and \
+                    all(id(x) in good_ops for x in inputs):
+                continue
+            errs = _check_operands(ins, b, stage, post)
+            if errs:
+                errors.extend(errs)
+            else:
+                shapes.add(key)
+                good_ops.update(map(id, inputs))
+                if out is not None:
+                    good_ops.add(id(out))
     return errors
+
+
+# opcode -> the input whose value _check_operands checks (Phi: its blocks)
+_VALUE_AT = {"A64GuardCC": 0, "A64SelectCC": 0, "Guard": 0, "BranchBitSet": 1,
+             "BranchBitNotSet": 1, "Phi": 0}
 
 
 def _check_operands(ins: Instruction, b: BasicBlock, stage: Optional[str],
