@@ -40,6 +40,7 @@ MAX_FRAME = 0x7FFF
 #: Argument counts: CPython stores them in ints; armjit compares the total with
 #: ``cmp w2, #n`` and loads up to 7 of them; it refuses more than this many.
 MAX_ARGS = 0xFFFF
+FILES = ("postalloc.lir", "meta.json", "asmjit.asm", "asmjit.bin")
 U32 = 1 << 32
 U64 = 1 << 64
 
@@ -56,7 +57,7 @@ def address_problem(value, *, what: str = "address") -> Optional[str]:
         return f"{what} must be an integer, not {type(value).__name__}"
     if not 0 <= value < ADDRESS_LIMIT or value & 3:
         return (f"{what} {_show(value)} is not a code address: it must be a multiple of 4 "
-                f"in [0, 2**48) (0 <= address <= {ADDRESS_LIMIT - 4:#x}; aarch64 user space)")
+                f"in [0, 2**48), i.e. 0..{ADDRESS_LIMIT - 4:#x} (aarch64 user space)")
     return None
 
 
@@ -223,6 +224,9 @@ def load_dump(dirpath) -> Dump:
     if not d.is_dir():
         raise DumpError(f"{d}: not a directory (want a corpus function directory holding "
                         "postalloc.lir, meta.json, asmjit.asm and asmjit.bin)", d)
+    if not any((d / f).exists() for f in FILES):
+        raise DumpError(f"{d}: not a corpus function directory (it holds none of "
+                        f"{', '.join(FILES)})", d)
     raw = _read(d, "meta.json")
     try:
         meta = json.loads(raw)
