@@ -144,7 +144,7 @@ def main(argv=None) -> int:
                 return 2
             return collect(modules, ns.out, ns.quiet)
     except target.TargetError as e:
-        print(f"armjit.corpus: error: {' '.join(str(e).split())}", file=sys.stderr)
+        print(f"armjit.corpus: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:            # the output directory went away or filled up
         print(f"armjit.corpus: error: {e.filename or ns.out}: {e.strerror or e}", file=sys.stderr)
