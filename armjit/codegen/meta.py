@@ -42,6 +42,8 @@ MAX_FRAME = 0x7FFF
 MAX_ARGS = 0xFFFF
 FILES = ("postalloc.lir", "meta.json", "asmjit.asm", "asmjit.bin")
 U32 = 1 << 32
+# CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
+_ANY_GENERATOR = 0x20 | 0x80 | 0x100 | 0x200
 U64 = 1 << 64
 
 
@@ -245,7 +247,7 @@ def load_dump(dirpath) -> Dump:
 
 
 _ADDR_LINE = re.compile(r"^[^\S\n]+0x([0-9a-f]+):", re.M)
-_BL = re.compile(r"^[^\S\n]+0x([0-9a-f]+):[^\S\n]+bl[^\S\n]+#(0x[0-9a-f]+)[^\S\n]*$", re.M)
+_BL = re.compile(r"[^\S\n]+0x([0-9a-f]+):[^\S\n]+bl[^\S\n]+#(0x[0-9a-f]+)[^\S\n]*$")
 
 
 def check_listing(dump: Dump) -> None:
@@ -275,7 +277,42 @@ def check_listing(dump: Dump) -> None:
     if m is None or not base <= int(m.group(1), 16) < base + n:
         raise DumpError(f"{d / 'asmjit.asm'}: the listing runs past the {n} bytes of "
                         "asmjit.bin", d / "asmjit.asm")
-    for m in _BL.finditer(dump.asm):
+    # the bl lines the helper facts come from (process_facts reads the first
+    # bl of these sections) must be the words asmjit.bin holds
+    text = dump.asm
+    for lit in _HELPER_TITLES:
+        k = text.find(lit)
+        while k >= 0:
+            ls = text.rfind("\n", 0, k) + 1
+            end = text.find("\n\n", k)
+            end = len(text) if end < 0 else end
+            if not text[ls:ls + 1].isspace() and not text.startswith(("JIT:", "#"), ls):
+                _check_bls(dump, ls, end)
+            k = text.find(lit, end)
+
+
+_HELPER_TITLES = ("Keyword argument dispatch", "Check if called with correct argcount",
+                  "load thread state", "load tstate")
+
+
+def _check_bls(dump: Dump, start: int, end: int) -> None:
+    text, d = dump.asm, dump.path
+    base, binary, n = dump.meta["code_address"], dump.binary, len(dump.binary)
+    k = text.find(" bl", start, end)
+    while k >= 0:
+        ls = text.rfind("\n", 0, k) + 1
+        le = text.find("\n", k, end)
+        le = end if le < 0 else le
+        k = text.find(" bl", le, end)
+        if _ADDR_LINE.match(text, ls) is None:
+            continue                                    # not an instruction line
+        line = text[ls:le]
+        m = _BL.match(line)
+        if m is None:
+            if line.split(":", 1)[-1].split()[:1] == ["bl"]:
+                raise DumpError(f"{d / 'asmjit.asm'}: cannot read {line.strip()!r}",
+                                d / "asmjit.asm")
+            continue
         at, target = int(m.group(1), 16), int(m.group(2), 16)
         off = at - base
         word = int.from_bytes(binary[off:off + 4], "little") if 0 <= off <= n - 4 and not off & 3 \
@@ -292,9 +329,12 @@ def check_listing(dump: Dump) -> None:
 
 def facts_of_dump(dump: Dump, listing_facts) -> dict:
     """The process facts of ``dump`` (``listing_facts(asm, binary, base,
-    deopt_trampoline)`` reads them), checked: in range, and no helper address
-    left pointing into asmjit's own code (a far-call stub the binary does not
-    hold, e.g. a truncated asmjit.bin)."""
+    deopt_trampoline)`` reads them), checked: in range, the instructions they
+    come from are the ones asmjit.bin holds (:func:`check_facts_in_binary`),
+    and no helper address left pointing into asmjit's own code (a far-call
+    stub the binary does not hold).  ``deopt_trampoline`` is the one the
+    listing's deopt exit branches to: meta.json's, except for generators,
+    which CinderX gives a trampoline of their own."""
     meta = dump.meta
     base, n = meta["code_address"], len(dump.binary)
     try:
@@ -303,6 +343,21 @@ def facts_of_dump(dump: Dump, listing_facts) -> dict:
         raise DumpError(f"{dump.path / 'asmjit.asm'}: cannot read the process facts ({e})",
                         dump.path / "asmjit.asm") from None
     check_facts(facts)
+    trampoline = check_facts_in_binary(dump, facts)
+    if trampoline is not None and trampoline != facts.get("deopt_trampoline"):
+        # CinderX gives generators their own deopt trampoline (generator mode,
+        # built on first use); every other function jumps to the shared one
+        # meta.json names.
+        if not meta["flags"] & _ANY_GENERATOR:
+            raise DumpError(f"{dump.path / 'asmjit.asm'}: the deopt exit branches to "
+                            f"{trampoline:#x}, not to meta.json's deopt_trampoline "
+                            f"{_show(facts.get('deopt_trampoline'))}", dump.path / "asmjit.asm")
+        facts["deopt_trampoline"] = check_address(trampoline, what="the generator deopt "
+                                                  "trampoline")
+    elif trampoline is None and meta["flags"] & _ANY_GENERATOR:
+        # no deopt exit in the listing: which trampoline a generator's would
+        # use is unknown (a deopt in armjit's code is then refused by lowering)
+        facts.pop("deopt_trampoline", None)
     for key in ("kw_helper", "argcount_helper", "tstate_getter"):
         v = facts.get(key)
         if v is not None and base <= v < base + n:
@@ -310,3 +365,149 @@ def facts_of_dump(dump: Dump, listing_facts) -> dict:
                             "own code but not at a far-call stub that asmjit.bin holds",
                             dump.path / "asmjit.asm")
     return facts
+
+
+# ----------------------------------------------------------------- facts vs binary
+#
+# The facts come from the listing's text; the code CinderX ran is asmjit.bin.
+# Each fact is checked against the instruction words at the listed addresses
+# (a small decoder: MOVZ/MOVN/MOVK/ORR-immediate, LDR unsigned offset, B), so
+# an edited or mismatched listing is refused instead of compiled into code
+# with a wrong CodeRuntime*, GenYieldPoint* or trampoline.
+
+_INS = re.compile(r"^[^\S\n]+0x([0-9a-f]+):[^\S\n]+(\S+)[^\S\n]*(.*)$", re.M)
+
+
+def _word(dump: Dump, at: int) -> Optional[int]:
+    off = at - dump.meta["code_address"]
+    if off < 0 or off & 3 or off + 4 > len(dump.binary):
+        return None
+    return int.from_bytes(dump.binary[off:off + 4], "little")
+
+
+def _bitmask(n: int, imms: int, immr: int, width: int) -> Optional[int]:
+    """DecodeBitMasks (Arm ARM J1) for a logical immediate; None if reserved."""
+    combined = (n << 6) | (~imms & 0x3F)
+    if combined == 0:
+        return None
+    length = combined.bit_length() - 1
+    esize = 1 << length
+    if esize > width:
+        return None
+    levels = esize - 1
+    s, r = imms & levels, immr & levels
+    if s == levels:
+        return None
+    welem = (1 << (s + 1)) - 1
+    elem = ((welem >> r) | (welem << (esize - r))) & ((1 << esize) - 1)
+    out = 0
+    for k in range(width // esize):
+        out |= elem << (k * esize)
+    return out
+
+
+def _mov_words(words, reg: int) -> Optional[int]:
+    """The value a MOVZ/MOVN/MOVK/ORR-immediate (from ZR) sequence leaves in
+    register ``reg``, as the CPU computes it; None if a word is anything else."""
+    v = None
+    for w in words:
+        if w is None or w & 0x1F != reg:
+            return None
+        sf = w >> 31
+        width = 64 if sf else 32
+        mask = (1 << width) - 1
+        top = w & 0x7F800000
+        hw, imm16 = (w >> 21) & 3, (w >> 5) & 0xFFFF
+        if not sf and hw > 1:
+            return None
+        if top == 0x52800000:                       # MOVZ
+            v = imm16 << (16 * hw)
+        elif top == 0x12800000:                     # MOVN
+            v = ~(imm16 << (16 * hw)) & mask
+        elif top == 0x72800000:                     # MOVK
+            if v is None:
+                return None
+            v = ((v & ~(0xFFFF << (16 * hw))) | (imm16 << (16 * hw))) & mask
+        elif w & 0x7F8003E0 == 0x320003E0:          # ORR Rd, ZR, #imm
+            n = (w >> 22) & 1
+            if not sf and n:
+                return None
+            v = _bitmask(n, (w >> 10) & 0x3F, (w >> 16) & 0x3F, width)
+            if v is None:
+                return None
+        else:
+            return None
+        v &= mask
+    return v
+
+
+def _refuse(dump: Dump, what: str):
+    raise DumpError(f"{dump.path / 'asmjit.asm'}: {what} (listing and asmjit.bin disagree)",
+                    dump.path / "asmjit.asm")
+
+
+def check_facts_in_binary(dump: Dump, facts: dict) -> None:
+    """The listing facts armjit uses are what asmjit.bin holds (see above).
+    Returns the deopt trampoline the listing's stage-2 deopt exit branches to
+    (through a far-call stub if there is one), or None."""
+    text = dump.asm
+    trampoline = None
+    if "code_rt" in facts or "Deoptimization exits" in text:
+        k = text.find("\nDeoptimization exits\n")
+        if k >= 0:
+            k += len("\nDeoptimization exits\n")
+            e = text.find("\n\n", k)
+            sec = text[k:] if e < 0 else text[k:e]
+            lines = [(int(a, 16), mn, ops) for a, mn, ops in _INS.findall(sec)]
+            seq = [_word(dump, a) for a, mn, ops in lines
+                   if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
+            if seq and _mov_words(seq, 30) != facts.get("code_rt"):
+                _refuse(dump, f"code_rt {facts.get('code_rt')!r} is not the value asmjit.bin's "
+                              "deopt exit loads into x30")
+            for a, mn, ops in lines:
+                if mn != "b":
+                    continue
+                m = re.fullmatch(r"#(0x[0-9a-f]+)", ops.strip())
+                target = int(m.group(1), 16) if m else None
+                w = _word(dump, a)
+                delta = None if target is None else target - a
+                if delta is None or w is None or not -(1 << 27) <= delta < 1 << 27 or \
+                        w != 0x14000000 | ((delta >> 2) & 0x3FFFFFF):
+                    _refuse(dump, f"the deopt exit's 'b {ops.strip()}' at {a:#x} is not the "
+                                  "instruction asmjit.bin holds there")
+                trampoline = _through_stub(dump, target)
+    pts = facts.get("gen_yield_points")
+    if pts:
+        lines = [(int(a, 16), mn, ops) for a, mn, ops in _INS.findall(text)]
+        got = []
+        for i, (a, mn, ops) in enumerate(lines):
+            if mn == "str" and re.fullmatch(r"x13, \[x29, #0x[0-9a-f]+\]", ops):
+                j = i
+                while j > 0 and lines[j - 1][1] in ("mov", "movk") and \
+                        lines[j - 1][2].startswith(("x13", "w13")):
+                    j -= 1
+                if j < i:
+                    got.append(_mov_words([_word(dump, x[0]) for x in lines[j:i]], 13))
+        if got != pts:
+            _refuse(dump, "the GenYieldPoint*s of the listing are not the values asmjit.bin "
+                          "stores")
+    gi = facts.get("gi_jit_data_offset")
+    if gi is not None:
+        m = re.search(r"^[^\S\n]+0x([0-9a-f]+):[^\S\n]+ldr[^\S\n]+x9, \[x0, #" +
+                      f"{gi:#x}" + r"\]$", text, re.M)
+        w = _word(dump, int(m.group(1), 16)) if m else None
+        if w != 0xF9400000 | ((gi // 8) << 10) | 9:
+            _refuse(dump, f"gi_jit_data_offset {gi:#x}: asmjit.bin does not hold "
+                          f"'ldr x9, [x0, #{gi:#x}]' there")
+    return trampoline
+
+
+def _through_stub(dump: Dump, target: int) -> int:
+    """``target``, or the address of the far-call stub (``ldr x16, #8; br x16;
+    .quad``) at ``target`` inside asmjit's code."""
+    off = target - dump.meta["code_address"]
+    b = dump.binary
+    if 0 <= off <= len(b) - 16 and int.from_bytes(b[off:off + 4], "little") == 0x58000050 and \
+            int.from_bytes(b[off + 4:off + 8], "little") == 0xD61F0200:
+        return int.from_bytes(b[off + 8:off + 16], "little")
+    return target

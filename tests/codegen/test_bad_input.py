@@ -234,3 +234,44 @@ def test_garbled_lir_is_a_parse_error(fdir):
     (fdir / "postalloc.lir").write_text("Function:\nBB %0\n       X0:Object = Frobnicate\n")
     e = _refused(fdir, LIRParseError, "unknown opcode")
     assert (e.line, e.column) == (3, 20)
+
+
+# ------------------------------------------------------------------ facts vs asmjit.bin
+
+def test_code_rt_must_be_what_the_binary_loads(fdir):
+    # an edited listing would have put a wrong CodeRuntime* into the deopt exit
+    asm = (fdir / "asmjit.asm").read_text()
+    i = asm.index("Deoptimization exits")
+    j = asm.index("mov x30, #0x", i)
+    (fdir / "asmjit.asm").write_text(asm[:j] + "mov x30, #0x6000" + asm[j + len("mov x30, #0x5000"):])
+    assert "mov x30, #0x5000" in asm[i:]
+    _refused(fdir, DumpError, "code_rt .* is not the value asmjit.bin's deopt exit loads")
+
+
+def test_deopt_trampoline_must_be_where_the_exit_branches(fdir):
+    _meta(fdir, deopt_trampoline=0x5502DE9100)
+    _refused(fdir, DumpError, "the deopt exit branches to 0x5502de9000, not to meta.json's "
+                              "deopt_trampoline 0x5502de9100")
+
+
+def test_generator_uses_its_own_deopt_trampoline():
+    # CinderX's generators jump to a generator-mode trampoline (heapq:merge:
+    # 0x5502e025f0), not to the shared one meta.json names; armjit jumped to
+    # the shared one (wrong code on a deopt)
+    d = corpus_dir() / "heapq/merge"
+    facts = process_facts(d)
+    assert facts["deopt_trampoline"] == 0x5502E025F0
+    assert json.loads((d / "meta.json").read_text())["deopt_trampoline"] == 0x5502DE9000
+    cf = compile_dump(d)
+    at = cf.labels["stage2"] + 7 * 4          # sub, stp, stp, mov, movk, adr, stp, b
+    word = int.from_bytes(cf.code[at:at + 4], "little")
+    assert word == 0x14000000 | (((0x5502E025F0 - (cf.address + at)) >> 2) & 0x3FFFFFF)
+
+
+def test_yield_points_must_be_what_the_binary_stores(tmp_path):
+    d = tmp_path / "merge"
+    shutil.copytree(corpus_dir() / "heapq/merge", d)
+    asm = (d / "asmjit.asm").read_text()
+    assert "mov x13, #0x5ec0" in asm
+    (d / "asmjit.asm").write_text(asm.replace("mov x13, #0x5ec0", "mov x13, #0x5ed0", 1))
+    _refused(d, DumpError, "GenYieldPoint")
