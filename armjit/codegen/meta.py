@@ -86,7 +86,8 @@ META_SCHEMA = {
     "posonlyargcount": (False, _INT, 0, MAX_ARGS, "co_posonlyargcount"),
     "nlocalsplus": (False, _INT, 0, U32 - 1, "co_nlocalsplus"),
     "spill_stack_size": (True, _INT, 0, MAX_FRAME, "CinderX's spill area, bytes"),
-    "stack_size": (False, _INT + (type(None),), 0, MAX_FRAME, "CinderX's frame, bytes"),
+    # required: it is what proves armjit's frame is CinderX's (compile_function)
+    "stack_size": (True, _INT, 0, MAX_FRAME, "CinderX's frame, bytes"),
     "code_address": (True, _ADDR, None, None, "where asmjit's code lived"),
     "vectorcall_entry": (False, _ADDR, None, None, "code_address + 12"),
     "deopt_trampoline": (False, _ADDR, None, None, "CinderX's deopt trampoline"),
@@ -144,8 +145,8 @@ def check_meta(meta, path=None) -> dict:
     if meta["spill_stack_size"] % 8:
         raise MetaError(f"{where}field 'spill_stack_size' = {meta['spill_stack_size']} is not "
                         "a multiple of 8", path)
-    ss = meta.get("stack_size")
-    if ss is not None and ss % 16:
+    ss = meta["stack_size"]
+    if ss % 16:
         raise MetaError(f"{where}field 'stack_size' = {ss} is not a multiple of 16", path)
     ve = meta.get("vectorcall_entry")
     if ve is not None and ve != meta["code_address"] + 12:

@@ -103,6 +103,9 @@ def test_lir_not_utf8(fdir):
     ("spill_stack_size", -8, "'spill_stack_size' = -8 is out of range"),
     ("spill_stack_size", 124, "'spill_stack_size' = 124 is not a multiple of 8"),
     ("stack_size", 2**20, "'stack_size' = 0x100000 is out of range"),
+    ("stack_size", None, "'stack_size' must be int, not null"),
+    ("stack_size", ..., "'stack_size' is missing"),
+    ("stack_size", 168, "'stack_size' = 168 is not a multiple of 16"),
     ("code_address", -4, "'code_address' -4 is not a code address"),
     ("code_address", 2**64, "'code_address' 0x10000000000000000 is not a code address"),
     ("code_address", 0x5502e09c32, "is not a code address: it must be a multiple of 4"),
@@ -116,6 +119,13 @@ def test_meta_schema(fdir, field, value, match):
     _meta(fdir, **{field: value})
     e = _refused(fdir, MetaError, match)
     assert str(fdir / "meta.json") in str(e)
+
+
+def test_a_spill_stack_size_that_is_not_cinderx_frame_is_refused(fdir):
+    # in range, but the frame it implies is not meta.json's stack_size
+    meta = json.loads((fdir / "meta.json").read_text())
+    _meta(fdir, spill_stack_size=meta["spill_stack_size"] + 16)
+    _refused(fdir, FrameLayoutError, "get_compiled_stack_size")
 
 
 def test_huge_spill_stack_size_is_refused_before_any_work(fdir):
