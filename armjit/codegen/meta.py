@@ -248,15 +248,14 @@ def load_dump(dirpath) -> Dump:
 
 
 _ADDR_LINE = re.compile(r"^[^\S\n]+0x([0-9a-f]+):", re.M)
-_BL = re.compile(r"[^\S\n]+0x([0-9a-f]+):[^\S\n]+bl[^\S\n]+#(0x[0-9a-f]+)[^\S\n]*$")
 
 
 def check_listing(dump: Dump) -> None:
     """asmjit.bin, asmjit.asm and meta.json describe the same code: the binary
     is compiled_size bytes, the listing's instructions lie in
-    [code_address, code_address + len(asmjit.bin)) starting at code_address,
-    and every ``bl`` of the listing (the helper addresses armjit reads from
-    it) is the instruction the binary holds at that address."""
+    [code_address, code_address + len(asmjit.bin)) starting at code_address.
+    (The instructions armjit takes facts from are checked word by word in
+    :func:`check_facts_in_binary`.)"""
     meta, binary, d = dump.meta, dump.binary, dump.path
     n = len(binary)
     size = meta.get("compiled_size")
@@ -278,54 +277,6 @@ def check_listing(dump: Dump) -> None:
     if m is None or not base <= int(m.group(1), 16) < base + n:
         raise DumpError(f"{d / 'asmjit.asm'}: the listing runs past the {n} bytes of "
                         "asmjit.bin", d / "asmjit.asm")
-    # the bl lines the helper facts come from (process_facts reads the first
-    # bl of these sections) must be the words asmjit.bin holds
-    text = dump.asm
-    for lit in _HELPER_TITLES:
-        k = text.find(lit)
-        while k >= 0:
-            ls = text.rfind("\n", 0, k) + 1
-            end = text.find("\n\n", k)
-            end = len(text) if end < 0 else end
-            if not text[ls:ls + 1].isspace() and not text.startswith(("JIT:", "#"), ls):
-                _check_bls(dump, ls, end)
-            k = text.find(lit, end)
-
-
-_HELPER_TITLES = ("Keyword argument dispatch", "Check if called with correct argcount",
-                  "load thread state", "load tstate")
-
-
-def _check_bls(dump: Dump, start: int, end: int) -> None:
-    text, d = dump.asm, dump.path
-    base, binary, n = dump.meta["code_address"], dump.binary, len(dump.binary)
-    k = text.find(" bl", start, end)
-    while k >= 0:
-        ls = text.rfind("\n", 0, k) + 1
-        le = text.find("\n", k, end)
-        le = end if le < 0 else le
-        k = text.find(" bl", le, end)
-        if _ADDR_LINE.match(text, ls) is None:
-            continue                                    # not an instruction line
-        line = text[ls:le]
-        m = _BL.match(line)
-        if m is None:
-            if line.split(":", 1)[-1].split()[:1] == ["bl"]:
-                raise DumpError(f"{d / 'asmjit.asm'}: cannot read {line.strip()!r}",
-                                d / "asmjit.asm")
-            continue
-        at, target = int(m.group(1), 16), int(m.group(2), 16)
-        off = at - base
-        word = int.from_bytes(binary[off:off + 4], "little") if 0 <= off <= n - 4 and not off & 3 \
-            else None
-        delta = target - at
-        want = None
-        if not delta & 3 and -(1 << 27) <= delta < 1 << 27:
-            want = 0x94000000 | ((delta >> 2) & 0x3FFFFFF)
-        if word is None or word != want:
-            raise DumpError(f"{d / 'asmjit.asm'}: 'bl #{target:#x}' at {at:#x} is not the "
-                            "instruction asmjit.bin holds there (listing and binary disagree)",
-                            d / "asmjit.asm")
 
 
 def facts_of_dump(dump: Dump, listing_facts) -> dict:
@@ -376,7 +327,51 @@ def facts_of_dump(dump: Dump, listing_facts) -> dict:
 # an edited or mismatched listing is refused instead of compiled into code
 # with a wrong CodeRuntime*, GenYieldPoint* or trampoline.
 
-_INS = re.compile(r"^[^\S\n]+0x([0-9a-f]+):[^\S\n]+(\S+)[^\S\n]*(.*)$", re.M)
+# Listing lines as process_facts reads them (function._listing): a title is a
+# line that does not start with white space, "JIT:" or "#"; str.splitlines().
+_LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
+_ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
+_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_FACT_TITLES = ("Keyword argument dispatch", "Check if called with correct argcount",
+                "load thread state", "load tstate", "Deoptimization exits")
+
+
+def _lines(text: str, titles=None):
+    """[(title, address, mnemonic, operands)] of the listing's instruction
+    lines -- of every section, or of the sections whose title line contains
+    one of ``titles``."""
+    out = []
+    if titles is not None and _ODD_BREAKS.search(text) is None:
+        # only the sections that matter ("\n" is the only line break here)
+        starts = set()
+        for lit in titles:
+            k = text.find(lit)
+            while k >= 0:
+                starts.add(text.rfind("\n", 0, k) + 1)
+                k = text.find(lit, k + len(lit))
+        for ls in sorted(starts):
+            le = text.find("\n", ls)
+            if le < 0:
+                break
+            line = text[ls:le]
+            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
+                continue
+            title = line.strip()
+            nxt = _ANY_TITLE.search(text, le)
+            for body in text[le + 1:nxt.start() if nxt else len(text)].split("\n"):
+                m = _LINE.match(body)
+                if m:
+                    out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
+        return out
+    title = None
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if m:
+            if titles is None or (title is not None and any(t in title for t in titles)):
+                out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
+        elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
+            title = line.strip()
+    return out
 
 
 def _word(dump: Dump, at: int) -> Optional[int]:
@@ -447,60 +442,67 @@ def _refuse(dump: Dump, what: str):
                     dump.path / "asmjit.asm")
 
 
-def check_facts_in_binary(dump: Dump, facts: dict) -> None:
-    """The listing facts armjit uses are what asmjit.bin holds (see above).
-    Returns the deopt trampoline the listing's stage-2 deopt exit branches to
-    (through a far-call stub if there is one), or None."""
-    text = dump.asm
+def check_facts_in_binary(dump: Dump, facts: dict) -> Optional[int]:
+    """The listing facts armjit uses are what asmjit.bin holds (see above):
+    every ``bl`` of the helper sections, the deopt exit's ``mov``/``movk x30``
+    (code_rt) and its ``b`` (the trampoline), the ``mov``/``movk x13`` before
+    each yield's ``str x13, [x29, #off]`` (GenYieldPoint*s) and the resume
+    entry's ``ldr x9, [x0, #off]`` (gi_jit_data_offset).  Returns the deopt
+    trampoline the deopt exit branches to (through a far-call stub if there is
+    one), or None when the listing has no deopt exit."""
     trampoline = None
-    if "code_rt" in facts or "Deoptimization exits" in text:
-        k = text.find("\nDeoptimization exits\n")
-        if k >= 0:
-            k += len("\nDeoptimization exits\n")
-            e = text.find("\n\n", k)
-            sec = text[k:] if e < 0 else text[k:e]
-            lines = [(int(a, 16), mn, ops) for a, mn, ops in _INS.findall(sec)]
-            seq = [_word(dump, a) for a, mn, ops in lines
-                   if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,"))]
-            if seq and _mov_words(seq, 30) != facts.get("code_rt"):
-                _refuse(dump, f"code_rt {facts.get('code_rt')!r} is not the value asmjit.bin's "
-                              "deopt exit loads into x30")
-            for a, mn, ops in lines:
-                if mn != "b":
-                    continue
-                m = re.fullmatch(r"#(0x[0-9a-f]+)", ops.strip())
-                target = int(m.group(1), 16) if m else None
-                w = _word(dump, a)
-                delta = None if target is None else target - a
-                if delta is None or w is None or not -(1 << 27) <= delta < 1 << 27 or \
-                        w != 0x14000000 | ((delta >> 2) & 0x3FFFFFF):
-                    _refuse(dump, f"the deopt exit's 'b {ops.strip()}' at {a:#x} is not the "
-                                  "instruction asmjit.bin holds there")
+    deopt_x30 = []
+    for title, at, mn, ops in _lines(dump.asm, _FACT_TITLES):
+        if title == "Deoptimization exits":
+            if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,")):
+                deopt_x30.append(at)
+            elif mn == "b":
+                target = _branch_target(dump, at, ops, 0x14000000, "the deopt exit's b")
                 trampoline = _through_stub(dump, target)
+        elif mn == "bl":
+            _branch_target(dump, at, ops, 0x94000000, "bl")
+    if deopt_x30 and _mov_words([_word(dump, a) for a in deopt_x30], 30) != facts.get("code_rt"):
+        _refuse(dump, f"code_rt {facts.get('code_rt')!r} is not the value asmjit.bin's deopt "
+                      "exit loads into x30")
     pts = facts.get("gen_yield_points")
-    if pts:
-        lines = [(int(a, 16), mn, ops) for a, mn, ops in _INS.findall(text)]
+    gi = facts.get("gi_jit_data_offset")
+    if pts or gi is not None:
+        lines = _lines(dump.asm)
         got = []
-        for i, (a, mn, ops) in enumerate(lines):
-            if mn == "str" and re.fullmatch(r"x13, \[x29, #0x[0-9a-f]+\]", ops):
+        for i, (title, a, mn, ops) in enumerate(lines):
+            if pts and mn == "str" and re.fullmatch(r"x13, \[x29, #0x[0-9a-f]+\]", ops):
                 j = i
-                while j > 0 and lines[j - 1][1] in ("mov", "movk") and \
-                        lines[j - 1][2].startswith(("x13", "w13")):
+                while j > 0 and lines[j - 1][2] in ("mov", "movk") and \
+                        lines[j - 1][3].startswith(("x13", "w13")):
                     j -= 1
                 if j < i:
-                    got.append(_mov_words([_word(dump, x[0]) for x in lines[j:i]], 13))
-        if got != pts:
+                    got.append(_mov_words([_word(dump, x[1]) for x in lines[j:i]], 13))
+        if pts and got != pts:
             _refuse(dump, "the GenYieldPoint*s of the listing are not the values asmjit.bin "
                           "stores")
-    gi = facts.get("gi_jit_data_offset")
-    if gi is not None:
-        m = re.search(r"^[^\S\n]+0x([0-9a-f]+):[^\S\n]+ldr[^\S\n]+x9, \[x0, #" +
-                      f"{gi:#x}" + r"\]$", text, re.M)
-        w = _word(dump, int(m.group(1), 16)) if m else None
-        if w != 0xF9400000 | ((gi // 8) << 10) | 9:
-            _refuse(dump, f"gi_jit_data_offset {gi:#x}: asmjit.bin does not hold "
-                          f"'ldr x9, [x0, #{gi:#x}]' there")
+        if gi is not None:
+            at = [a for i, (title, a, mn, ops) in enumerate(lines[:-1])
+                  if mn == "ldr" and ops == f"x9, [x0, #{gi:#x}]"
+                  and lines[i + 1][2:] == ("ldr", "x8, [x29]")]
+            if not at or _word(dump, at[0]) != 0xF9400000 | ((gi // 8) << 10) | 9:
+                _refuse(dump, f"gi_jit_data_offset {gi:#x}: asmjit.bin does not hold "
+                              f"'ldr x9, [x0, #{gi:#x}]' there")
     return trampoline
+
+
+def _branch_target(dump: Dump, at: int, ops: str, opcode: int, what: str) -> int:
+    """The target of the B/BL listed at ``at``, checked against asmjit.bin."""
+    m = re.fullmatch(r"#(0x[0-9a-f]+)", ops.strip())
+    if m is None:
+        _refuse(dump, f"cannot read the target of {what} {ops.strip()!r} at {at:#x}")
+    target = int(m.group(1), 16)
+    delta = target - at
+    w = _word(dump, at)
+    if w is None or delta & 3 or not -(1 << 27) <= delta < 1 << 27 or \
+            w != opcode | ((delta >> 2) & 0x3FFFFFF):
+        _refuse(dump, f"'{what.split()[-1]} #{target:#x}' at {at:#x} is not the instruction "
+                      "asmjit.bin holds there")
+    return target
 
 
 def _through_stub(dump: Dump, target: int) -> int:

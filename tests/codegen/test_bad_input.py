@@ -285,3 +285,16 @@ def test_yield_points_must_be_what_the_binary_stores(tmp_path):
     assert "mov x13, #0x5ec0" in asm
     (d / "asmjit.asm").write_text(asm.replace("mov x13, #0x5ec0", "mov x13, #0x5ed0", 1))
     _refused(d, DumpError, "GenYieldPoint")
+
+
+def test_facts_are_checked_whatever_the_line_breaks(fdir):
+    # a listing with other line breaks goes through process_facts' per-line
+    # reader; its facts are checked against the binary all the same
+    asm = (fdir / "asmjit.asm").read_text()
+    (fdir / "asmjit.asm").write_text(asm.replace("\n", "\r\n"))
+    assert compile_dump(fdir).code == compile_dump(corpus_dir() / NAME).code
+    i = asm.index("Deoptimization exits")
+    j = asm.index("mov x30, #0x", i)
+    bad = asm[:j] + "mov x30, #0x6000" + asm[j + len("mov x30, #0x5000"):]
+    (fdir / "asmjit.asm").write_text(bad.replace("\n", "\r\n"))
+    _refused(fdir, DumpError, "code_rt")
