@@ -295,6 +295,7 @@ def facts_of_dump(dump: Dump, listing_facts) -> dict:
         raise DumpError(f"{dump.path / 'asmjit.asm'}: cannot read the process facts ({e})",
                         dump.path / "asmjit.asm") from None
     check_facts(facts)
+    check_entry(dump)
     trampoline = check_facts_in_binary(dump, facts)
     if trampoline is not None and trampoline != facts.get("deopt_trampoline"):
         # CinderX gives generators their own deopt trampoline (generator mode,
@@ -514,3 +515,52 @@ def _through_stub(dump: Dump, target: int) -> int:
             int.from_bytes(b[off + 4:off + 8], "little") == 0xD61F0200:
         return int.from_bytes(b[off + 8:off + 16], "little")
     return target
+
+
+def check_entry(dump: Dump) -> None:
+    """meta.json's argument counts and flags are the ones CinderX compiled
+    with: the entry armjit derives from them (:func:`armjit.codegen.layout.entry_plan`:
+    which argument checks, how many arguments loaded) is the one the listing
+    shows, and the argcount compare is the word asmjit.bin holds.  (An
+    argcount that is in range but not the function's would load the wrong
+    arguments.)"""
+    from .layout import entry_plan
+    plan = entry_plan(dump.meta)
+    loads, cmps = [], []
+    for title, at, mn, ops in _lines(dump.asm, ("Load vectorcall arguments",
+                                                 "Check if called with correct argcount")):
+        if title == "Load vectorcall arguments":
+            loads.append(f"{mn} {ops}")
+        elif title == "Check if called with correct argcount" and mn == "cmp":
+            cmps.append((at, ops))
+    n = plan.num_args
+    if loads != plan.arg_loads:
+        _refuse_meta(dump, f"meta.json's argcount/kwonlyargcount/flags make {n} arguments, "
+                           "but the listing's 'Load vectorcall arguments' is not the one for "
+                           f"{n}")
+    if not plan.checks_argcount:
+        if cmps:
+            _refuse_meta(dump, "meta.json's flags/kwonlyargcount say the function takes *args, "
+                               "**kwargs or keyword-only arguments, but the listing checks the "
+                               "argument count")
+        return
+    if len(cmps) != 1:
+        _refuse_meta(dump, "the listing has no argument-count check, but meta.json's "
+                           "flags/kwonlyargcount say there is one")
+    at, ops = cmps[0]
+    m = re.fullmatch(r"w2, #(0x[0-9a-f]+|[0-9]+)", ops)
+    if m is None:
+        if ops == "w2, w13" and n >= 4096:
+            return                      # (a count too big for an immediate)
+        _refuse_meta(dump, f"cannot read the argument-count check 'cmp {ops}'")
+    k = int(m.group(1), 0)
+    if k != n:
+        _refuse_meta(dump, f"meta.json's argcount/kwonlyargcount/flags make {n} arguments, "
+                           f"but CinderX's code checks for {k}")
+    if _word(dump, at) != 0x7100005F | (k << 10):
+        _refuse(dump, f"'cmp w2, #{k}' at {at:#x} is not the instruction asmjit.bin holds there")
+
+
+def _refuse_meta(dump: Dump, what: str):
+    raise MetaError(f"{dump.path / 'meta.json'}: {what} (meta.json and asmjit.asm disagree)",
+                    dump.path / "meta.json")

@@ -298,3 +298,28 @@ def test_facts_are_checked_whatever_the_line_breaks(fdir):
     bad = asm[:j] + "mov x30, #0x6000" + asm[j + len("mov x30, #0x5000"):]
     (fdir / "asmjit.asm").write_text(bad.replace("\n", "\r\n"))
     _refused(fdir, DumpError, "code_rt")
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"argcount": 2}, "make 2 arguments, but the listing's 'Load vectorcall arguments' is not "
+                      "the one for 2"),
+    ({"argcount": 4}, "make 4 arguments, but the listing's 'Load vectorcall arguments'"),
+    ({"flags": 3 | 0x4}, "make 4 arguments"),                     # CO_VARARGS: *args
+    ({"flags": 3 | 0x4, "argcount": 2}, "say the function takes \\*args"),
+    ({"kwonlyargcount": 1}, "make 4 arguments"),
+])
+def test_argument_counts_must_be_the_compiled_ones(fdir, changes, match):
+    # in range, but not what CinderX compiled: armjit would load the wrong arguments
+    _meta(fdir, **changes)
+    _refused(fdir, MetaError, match)
+
+
+def test_argcount_check_must_be_in_the_binary(fdir):
+    meta = json.loads((fdir / "meta.json").read_text())
+    asm = (fdir / "asmjit.asm").read_text()
+    i = asm.index("cmp w2, #3")
+    at = int(asm[asm.rindex("0x", 0, i):].split(":")[0], 16) - meta["code_address"]
+    b = bytearray((fdir / "asmjit.bin").read_bytes())
+    b[at:at + 4] = (0x7100005F | (4 << 10)).to_bytes(4, "little")      # cmp w2, #4
+    (fdir / "asmjit.bin").write_bytes(bytes(b))
+    _refused(fdir, DumpError, "'cmp w2, #3' at .* is not the instruction asmjit.bin holds")
