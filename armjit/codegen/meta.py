@@ -270,7 +270,7 @@ def check_listing(dump: Dump) -> None:
     if first is None:
         raise DumpError(f"{d / 'asmjit.asm'}: no instruction lines", d / "asmjit.asm")
     if int(first.group(1), 16) != base:
-        raise DumpError(f"{d / 'asmjit.asm'}: the listing starts at {first.group(1)}, not at "
+        raise DumpError(f"{d / 'asmjit.asm'}: the listing starts at {int(first.group(1), 16):#x}, not at "
                         f"meta.json's code_address {base:#x}", d / "asmjit.asm")
     last = dump.asm.rfind("\n  0x")
     m = _ADDR_LINE.search(dump.asm, last + 1) if last >= 0 else first
