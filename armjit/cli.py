@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["Parser", "fail", "describe"]
+__all__ = ["Parser", "fail", "describe", "write_stdout"]
 
 USAGE_ERROR = 2
 
@@ -37,3 +37,19 @@ def describe(e: BaseException, fdir=None) -> str:
         where = f"{fdir}/postalloc.lir"
     prefix = f"{where}: " if where is not None else ""
     return f"{prefix}{type(e).__name__}: {' '.join(str(e).split())}"
+
+
+def write_stdout(text: str) -> int:
+    """Write ``text`` to stdout; 0, or 141 (128 + SIGPIPE, as a shell reports a
+    process the signal killed) when the reader went away (``| head``) --
+    quietly, not with a BrokenPipeError traceback."""
+    import os
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    return 0

@@ -194,8 +194,8 @@ def _address(text: str) -> int:
 def main(argv=None) -> int:
     """Exit status: 0 listed; 1 CinderX did not compile ``module:qualname``;
     2 bad usage or input (one line on stderr: a missing or bad directory,
-    LIR armjit refuses, a bad --address)."""
-    from armjit.cli import Parser, describe, fail
+    LIR armjit refuses, a bad --address); 141 the reader of stdout went away."""
+    from armjit.cli import Parser, describe, fail, write_stdout
     from armjit.errors import ArmjitError
     prog = "armjit.disasm"
     p = Parser(prog="python -m armjit.disasm", description=__doc__.splitlines()[0])
@@ -235,11 +235,10 @@ def main(argv=None) -> int:
         except ArmjitError as e:
             return fail(prog, describe(e, d))
         text = diff(cf, (d / "asmjit.asm").read_text()) if args.diff else listing(cf)
-        sys.stdout.write(text)
+        return write_stdout(text)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -109,3 +109,14 @@ def test_not_collected_says_what_was(tmp_path):
         (tmp_path / "m" / q / "meta.json").write_text(json.dumps({"qualname": q}))
     assert _collected(tmp_path, "m", p) == ("module m has no such function compiled by CinderX "
                                             "(collected 2: C.g, f)")
+
+
+def test_reader_going_away_is_not_a_traceback():
+    # `python -m armjit.disasm DIR --diff | head -1`: the pipe closes early
+    p = subprocess.Popen([sys.executable, "-m", "armjit.disasm",
+                          str(corpus_dir() / "heapq/merge"), "--diff"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141
+    assert err == ""
