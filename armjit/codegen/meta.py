@@ -29,8 +29,8 @@ from typing import Optional
 from armjit.errors import DumpError
 
 __all__ = ["MetaError", "Dump", "META_SCHEMA", "FACT_SCHEMA", "ADDRESS_LIMIT", "check_meta",
-           "check_facts", "check_address", "check_listing", "load_dump", "address_problem",
-           "facts_of_dump"]
+           "check_facts", "check_address", "check_listing", "check_entry",
+           "check_facts_in_binary", "load_dump", "address_problem", "facts_of_dump"]
 
 #: Code addresses: aarch64 Linux user space with 48-bit virtual addresses
 #: (TASK_SIZE_64 with VA_BITS=48), instructions 4-byte aligned.
@@ -42,9 +42,9 @@ MAX_FRAME = 0x7FFF
 MAX_ARGS = 0xFFFF
 FILES = ("postalloc.lir", "meta.json", "asmjit.asm", "asmjit.bin")
 U32 = 1 << 32
+U64 = 1 << 64
 # CO_GENERATOR | CO_COROUTINE | CO_ITERABLE_COROUTINE | CO_ASYNC_GENERATOR
 _ANY_GENERATOR = 0x20 | 0x80 | 0x100 | 0x200
-U64 = 1 << 64
 
 
 class MetaError(DumpError):
