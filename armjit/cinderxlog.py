@@ -17,7 +17,7 @@ asmjit's listing (the body of a ``Disassembly for`` section): section titles
 (a HIR instruction or a gen_asm step such as "Keyword argument dispatch"), each
 followed by ``  0x<address>:  <mnemonic> <operands>`` lines.
 :func:`listing_instructions` and :func:`asmjit_sections` read it;
-:func:`process_facts` takes from it the process addresses the post-alloc LIR
+:func:`listing_facts` takes from it the process addresses the post-alloc LIR
 does not state.
 
 Pure Python with no dependencies: it runs on the host and on the aarch64 target.
@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-import json
-from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
 __all__ = ["STAGES", "Section", "split_sections", "asm_address_range", "listing_instructions",
-           "parse_imm", "mov_value", "asmjit_sections", "process_facts", "listing_facts"]
+           "parse_imm", "mov_value", "asmjit_sections", "listing_facts"]
 
 # ------------------------------------------------------------------ log sections
 
@@ -151,26 +149,8 @@ def _plain_lines(text: str) -> bool:
     return re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text) is None
 
 
-def process_facts(dirpath) -> dict:
-    """Addresses from the asmjit dump that the post-alloc LIR does not state
-    (they belong to the process that compiled the function):
-
-    * ``kw_helper`` (rt::callWithKeywordArgs[Simple]), ``argcount_helper``
-      (rt::callWithIncorrectArgcount), ``tstate_getter``
-      (_PyThreadState_GetCurrent): ``bl`` targets of the annotated sections,
-      through asmjit's ``ldr x16,#8; br x16; .quad`` stubs;
-    * ``code_rt``: the CodeRuntime* of the stage-2 deopt block;
-    * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
-      ``[x29, #off]`` before each yield (generators).
-    """
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    return listing_facts((d / "asmjit.asm").read_text(), (d / "asmjit.bin").read_bytes(),
-                         meta["code_address"], meta.get("deopt_trampoline"))
-
-
 def listing_facts(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
-    """:func:`process_facts` of a listing already in memory: ``text`` is the
+    """The process facts (armjit.codegen.function.process_facts) of a listing already in memory: ``text`` is the
     ``Disassembly for`` section, ``binary`` the code it lists, at ``base``."""
     def resolve(t):
         off = t - base

@@ -133,40 +133,90 @@ def collect_function(spec: str, out_dir: str) -> Path:
                 why = f": {r.get('reason')}"
     except (OSError, ValueError):
         pass
-    tail = (p.stderr.strip().splitlines() or [""])[-1]
-    raise LookupError(f"{spec} was not collected{why or ' (' + tail + ')'}")
+    if why:
+        raise LookupError(f"{spec} was not collected{why}")
+    raise LookupError(f"{spec} was not collected: {_collected(Path(out_dir), module, p)}")
+
+
+def _collected(out: Path, module: str, p) -> str:
+    """What the collector did collect of ``module`` (for a qualname it did not)."""
+    import json
+    names = []
+    for m in sorted((out / module).glob("*/meta.json")):
+        try:
+            names.append(json.loads(m.read_text())["qualname"])
+        except (OSError, ValueError, KeyError, TypeError):
+            names.append(m.parent.name)
+    if names:
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        return f"module {module} has no such function compiled by CinderX (collected " \
+               f"{len(names)}: {shown})"
+    tail = " ".join((p.stderr.strip().splitlines() or [""])[-1].split())
+    why = f" (exit {p.returncode}{': ' + tail if tail else ''})" if p.returncode else ""
+    return f"the corpus is empty: CinderX compiled no function of module {module}{why}"
+
+
+def _address(text: str) -> int:
+    """``--address`` (decimal or 0x...): a multiple of 4 in [0, 2**48)."""
+    from armjit.codegen.meta import address_problem
+    try:
+        v = int(text, 0)
+    except ValueError:
+        raise ValueError(f"--address {text!r} is not an integer (decimal or 0x...)") from None
+    msg = address_problem(v, what="--address")
+    if msg:
+        raise ValueError(msg)
+    return v
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m armjit.disasm", description=__doc__.splitlines()[0])
+    """Exit status: 0 listed; 1 CinderX did not compile ``module:qualname``;
+    2 bad usage or input (one line on stderr: a missing or bad directory,
+    LIR armjit refuses, a bad --address); 141 the reader of stdout went away."""
+    from armjit.cli import Parser, describe, fail, write_stdout
+    from armjit.errors import ArmjitError
+    prog = "armjit.disasm"
+    p = Parser(prog="python -m armjit.disasm", description=__doc__.splitlines()[0])
     p.add_argument("dir", help="a corpus function directory (postalloc.lir, meta.json, asmjit.asm), "
                                "or module:qualname to compile under CinderX on the target first")
     p.add_argument("--diff", action="store_true", help="show asmjit's listing beside armjit's")
-    p.add_argument("--address", type=lambda s: int(s, 0), default=None)
+    p.add_argument("--address", default=None,
+                   help="assemble for this address (a multiple of 4 in [0, 2**48); default: "
+                        "where asmjit's code lived)")
     p.add_argument("--out", default=None, help="with module:qualname: keep the collected corpus here")
     args = p.parse_args(argv)
     import shutil
     import tempfile
+    try:
+        address = None if args.address is None else _address(args.address)
+    except ValueError as e:
+        return fail(prog, e)
     tmp = None
     d = Path(args.dir)
     try:
-        if not d.is_dir() and ":" in args.dir:
-            out = args.out or tempfile.mkdtemp(prefix="armjit-disasm-")
-            tmp = None if args.out else out
+        if not d.exists() and ":" in args.dir:
+            if args.out is not None:
+                out = args.out
+                try:
+                    Path(out).mkdir(parents=True, exist_ok=True)
+                except OSError as e:
+                    return fail(prog, f"--out {out}: cannot create the directory "
+                                      f"({e.strerror or e})")
+            else:
+                out = tmp = tempfile.mkdtemp(prefix="armjit-disasm-")
             try:
                 d = collect_function(args.dir, out)
             except LookupError as e:
-                print(f"armjit.disasm: {e}", file=sys.stderr)
-                return 1
-        cf = compile_dump(d, args.address)
-        if args.diff:
-            sys.stdout.write(diff(cf, (d / "asmjit.asm").read_text()))
-        else:
-            sys.stdout.write(listing(cf))
+                return fail(prog, e, 1)
+        try:
+            cf = compile_dump(d, address)
+        except ArmjitError as e:
+            return fail(prog, describe(e, d))
+        text = diff(cf, (d / "asmjit.asm").read_text()) if args.diff else listing(cf)
+        return write_stdout(text)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

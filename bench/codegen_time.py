@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def measure(repeat: int):
-    from armjit.cinderxlog import process_facts
+    from armjit.codegen.function import process_facts
     from armjit.codegen.function import compile_function
     from armjit.corpus.dev import function_dirs
     from armjit.lir import parse

@@ -1,7 +1,7 @@
 """armjit.cinderxlog: CinderX's log sections and asmjit's listing, on the dev corpus."""
 
-from armjit.cinderxlog import (asm_address_range, asmjit_sections, listing_instructions, mov_value,
-                               process_facts)
+from armjit.cinderxlog import asm_address_range, asmjit_sections, listing_instructions, mov_value
+from armjit.codegen.function import process_facts
 from armjit.corpus.dev import corpus_dir
 
 F = corpus_dir() / "string/Formatter.check_unused_args"

@@ -11,6 +11,16 @@
 Checking the output (the Unicorn equivalence harness, landmarks, the scratch
 checker, LIR fragments) is :mod:`armjit.verify`; reading CinderX's log and
 asmjit's listing is :mod:`armjit.cinderxlog`.
+* :mod:`armjit.codegen.meta` -- the checks of a corpus function directory
+  (meta.json schema with ranges, listing/binary consistency, process facts).
+
+Errors: :func:`compile_dump` refuses bad input only with subclasses of
+:class:`armjit.errors.ArmjitError` -- ``DumpError`` (``MetaError``: meta.json
+or a process fact outside :data:`armjit.codegen.meta.META_SCHEMA`), ``LIRParseError``
+(line, column), ``LIRVerifyError``, ``LoweringError`` (encoder refusals,
+``EncodingError``/``LabelError``, arrive wrapped in one) and
+``FrameLayoutError``; its docstring says which stage raises which.  Any other
+exception is a bug (tests/test_fuzz.py hunts for them).
 """
 
 from .lower import COND, RULES, Ctx, LoweringError, lower_instruction  # noqa: F401

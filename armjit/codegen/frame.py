@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from armjit.codegen.abi import CALLEE_SAVED_FP, CALLEE_SAVED_GP
+from armjit.errors import ArmjitError
 
 __all__ = [
     "FrameLayoutError",
@@ -64,7 +65,7 @@ GP_CALLEE_SAVED = tuple(f"X{n}" for n in CALLEE_SAVED_GP)
 FP_CALLEE_SAVED = tuple(f"D{n}" for n in CALLEE_SAVED_FP)
 
 
-class FrameLayoutError(ValueError):
+class FrameLayoutError(ArmjitError, ValueError):
     """A frame layout that CinderX's runtime could not live with."""
 
 

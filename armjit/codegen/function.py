@@ -19,7 +19,7 @@ frame.py, layout.py)::
 
 Process facts that the LIR does not carry (helper addresses, the CodeRuntime*,
 GenYieldPoint*) are read from the dump's asmjit listing by
-:func:`armjit.cinderxlog.process_facts`.
+:func:`process_facts`.
 Generators (heapq.merge in the dev corpus) get the resume entry after the
 body's exit (:func:`_resume_entry`); ``labels["gen_resume_entry"]`` and
 ``yield_points`` say where the runtime's CodeRuntime / GenYieldPoints must
@@ -30,15 +30,15 @@ dev-corpus function needs them).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from armjit.cinderxlog import process_facts
+from armjit.cinderxlog import listing_facts
 from armjit.emit import SP, W, X, XZR, Assembler, mem, post, pre
-from armjit.lir import parse
+from armjit.emit.errors import EncodingError, LabelError
+from armjit.errors import DumpError
+from armjit.lir import parse, verify
 from armjit.lir.model import Function, Instruction
 
 from . import abi
@@ -46,6 +46,7 @@ from .frame import FrameLayoutError
 from .framecheck import check_frame_accesses
 from .layout import entry_plan, frame_layout, is_generator, num_args
 from .lower import RULES, Ctx, LoweringError, lower_instruction
+from .meta import ADDRESS_LIMIT, check_address, check_facts, check_meta, facts_of_dump, load_dump
 
 __all__ = ["CompiledFunction", "compile_dump", "compile_function", "InstrRange"]
 
@@ -138,6 +139,9 @@ def _resume_entry(cx: Ctx, gi_off: int):
 
 def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> CompiledFunction:
     t0 = time.perf_counter_ns()
+    check_meta(meta)                    # types and ranges first (armjit.codegen.meta)
+    check_facts(facts)
+    check_address(address)
     flags = meta["flags"]
     if flags & abi.CI_CO_STATICALLY_COMPILED:
         raise LoweringError("static-entry functions (entry-28, typed args) are not implemented")
@@ -315,12 +319,56 @@ def _need(facts: dict, key: str) -> int:
     return v
 
 
+def process_facts(dirpath) -> dict:
+    """Addresses from the asmjit dump that the post-alloc LIR does not state
+    (they belong to the process that compiled the function; armjit.cinderxlog
+    .listing_facts reads them), checked against asmjit.bin and meta.json
+    (armjit.codegen.meta.facts_of_dump):
+
+    * ``kw_helper`` (rt::callWithKeywordArgs[Simple]), ``argcount_helper``
+      (rt::callWithIncorrectArgcount), ``tstate_getter``
+      (_PyThreadState_GetCurrent): ``bl`` targets of the annotated sections,
+      through asmjit's ``ldr x16,#8; br x16; .quad`` stubs;
+    * ``code_rt``: the CodeRuntime* of the stage-2 deopt block;
+    * ``gen_yield_points`` / ``gen_yield_point_offset``: GenYieldPoint*s stored to
+      ``[x29, #off]`` before each yield (generators).
+    """
+    return facts_of_dump(load_dump(dirpath), listing_facts)
+
+
 def compile_dump(dirpath, address: Optional[int] = None) -> CompiledFunction:
-    """Compile a corpus function directory (postalloc.lir + meta.json) for
-    ``address`` (default: meta.json's code_address, where asmjit's code lived)."""
-    d = Path(dirpath)
-    meta = json.loads((d / "meta.json").read_text())
-    fn = parse((d / "postalloc.lir").read_text())
-    facts = process_facts(d)
-    addr = meta["code_address"] if address is None else address
-    return compile_function(fn, meta, facts, addr)
+    """Compile a corpus function directory (postalloc.lir, meta.json,
+    asmjit.asm, asmjit.bin) for ``address`` (default: meta.json's
+    code_address, where asmjit's code lived).
+
+    Bad input is refused with an :class:`armjit.errors.ArmjitError` -- and
+    only with one of these subclasses, each with a one-line message:
+
+    * ``armjit.errors.DumpError`` (``armjit.codegen.meta.MetaError``): a file
+      missing or unreadable, meta.json not JSON or outside its schema
+      (:data:`armjit.codegen.meta.META_SCHEMA`), asmjit.bin/asmjit.asm that
+      disagree with meta.json or each other, process facts out of range,
+      ``address`` not a multiple of 4 in [0, 2**48);
+    * ``armjit.lir.LIRParseError`` (line, column, text): malformed LIR;
+    * ``armjit.lir.LIRVerifyError``: an instruction with the wrong number or
+      kinds of operands, a branch to a block that does not exist;
+    * ``armjit.codegen.LoweringError``: LIR armjit cannot lower, a process
+      fact it needs that the listing lacks, an encoder refusal
+      (``EncodingError``/``LabelError``, chained as ``__cause__``);
+    * ``armjit.codegen.frame.FrameLayoutError``: a frame that overlaps, is too
+      big for CinderX, or differs from meta.json's stack_size.
+    """
+    dump = load_dump(dirpath)
+    addr = dump.meta["code_address"] if address is None else address
+    check_address(addr)
+    fn = parse(dump.lir)
+    verify(fn, "postalloc")            # operand counts/kinds, CFG: before lowering
+    facts = facts_of_dump(dump, listing_facts)
+    try:
+        cf = compile_function(fn, dump.meta, facts, addr)
+    except (EncodingError, LabelError) as e:
+        raise LoweringError(f"encoding refused: {e}") from e
+    if addr + len(cf.code) > ADDRESS_LIMIT:
+        raise DumpError(f"{len(cf.code)} bytes of code at {addr:#x} run past the end of "
+                        "user space (2**48)")
+    return cf

@@ -29,6 +29,7 @@ from typing import Callable, Dict, List, Optional
 from armjit.emit import D, SP, W, WZR, X, XZR, Cond, Extend, FpReg, GpReg, Mem, Shift, mem, post, pre
 from armjit.emit import immediates as imm
 from armjit.emit.errors import EncodingError
+from armjit.errors import ArmjitError
 from armjit.lir.model import REG_SP, REG_ZR, Imm, Ind, Instruction, Label, Reg, Stack
 from armjit.lir.model import Mem as LMem
 from armjit.lir.ops import Condition, GuardKind
@@ -62,7 +63,7 @@ _BYTES = {"8bit": 1, "16bit": 2, "32bit": 4, "64bit": 8, "Object": 8, "ObjectUnt
           "Double": 8}
 
 
-class LoweringError(Exception):
+class LoweringError(ArmjitError):
     """An instruction armjit cannot lower (unsupported opcode or operand shape)."""
 
     def __init__(self, message: str, ins: Optional[Instruction] = None, block: Optional[int] = None):

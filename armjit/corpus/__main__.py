@@ -101,8 +101,24 @@ def collect(modules, out_dir: str, quiet: bool = False) -> int:
     return rc
 
 
+def check_out_dir(out_dir: str) -> str:
+    """Create ``out_dir`` (if needed) and prove it is a writable directory;
+    return the reason it cannot be used, or "" when it can."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        return f"--out {out_dir}: exists and is not a directory"
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".armjit-probe-", dir=out_dir)
+        os.close(fd)
+        os.remove(probe)
+    except OSError as e:
+        return f"--out {out_dir}: cannot write a directory there ({e.strerror or e})"
+    return ""
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m armjit.corpus")
+    from armjit.cli import Parser
+    p = Parser(prog="python -m armjit.corpus")
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect", help="compile module functions under CinderX on aarch64 "
                                        "and save their LIR, asm, bytes and metadata")
@@ -122,9 +138,16 @@ def main(argv=None) -> int:
             modules = [m.strip() for m in ns.modules.split(",") if m.strip()]
             if not modules:
                 p.error("--modules names no module")
+            why = check_out_dir(ns.out)
+            if why:
+                print(f"armjit.corpus: error: {why}", file=sys.stderr)
+                return 2
             return collect(modules, ns.out, ns.quiet)
     except target.TargetError as e:
         print(f"armjit.corpus: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:            # the output directory went away or filled up
+        print(f"armjit.corpus: error: {e.filename or ns.out}: {e.strerror or e}", file=sys.stderr)
         return 2
     return 0
 

@@ -42,6 +42,10 @@ def check(dirpath, *, equiv: bool = True, out=None, err=None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     root = Path(dirpath)
+    if not root.is_dir():
+        print(f"armjit.corpus check: {root}: "
+              f"{'not a directory' if root.exists() else 'no such directory'}", file=err)
+        return 2
     dirs = _functions(root)
     if not dirs:
         print(f"armjit.corpus check: no function directories (*/*/meta.json) under {root}", file=err)
@@ -60,26 +64,30 @@ def check(dirpath, *, equiv: bool = True, out=None, err=None) -> int:
     failed = []
     for d in dirs:
         name = f"{d.parent.name}/{d.name}" if d.parent != root else d.name
-        meta = json.loads((d / "meta.json").read_text())
+        try:
+            meta = json.loads((d / "meta.json").read_text())
+            fullname = meta.get("fullname", name) if isinstance(meta, dict) else name
+        except (OSError, ValueError):
+            meta, fullname = {}, name       # compile_dump says what is wrong with it
         try:
             cf = compile_dump(d)
         except Exception as e:            # noqa: BLE001 - every failure is reported by name
             failed.append(name)
-            print(f"NOT LOWERED {meta.get('fullname', name)} ({name}): {type(e).__name__}: {e}",
-                  file=err)
+            msg = " ".join(f"{type(e).__name__}: {e}".split())
+            print(f"NOT LOWERED {fullname} ({name}): {msg}", file=err)
             continue
         lowered += 1
         ours += len(cf.code)
         theirs += len((d / "asmjit.bin").read_bytes())
         emit_ns += cf.lower_ns
-        cinder_ns += meta.get("compile_time_ns", 0)
+        cinder_ns += meta.get("compile_time_ns") or 0
         if equiv:
             v = prove(d, cf.code, cf.address, cf.vectorcall_entry, SEEDS, max_insns=MAX_INSNS,
                       armjit_offsets=offset_map(cf, d))
             if v.equivalent:
                 equivalent += 1
             else:
-                print(f"NOT EQUIVALENT {meta.get('fullname', name)} ({name}): {v.reason}", file=err)
+                print(f"NOT EQUIVALENT {fullname} ({name}): {v.reason}", file=err)
     n = len(dirs)
     eq = f"{equivalent}/{n} Unicorn-equivalent to asmjit" if equiv else "equivalence not checked"
     size = f"size {ours / theirs:.3f}x asmjit ({ours}/{theirs} bytes)" if theirs else "size n/a"

@@ -37,13 +37,14 @@ import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from armjit.cinderxlog import HEADER, LIR_HEADER, STAGES, split_sections
+from armjit.errors import ArmjitError
 
 from .model import (DATA_TYPES, REG_NAMES, BasicBlock, Function, Imm, Ind, Instruction,
                     Label, Mem, NoneOperand, Operand, Origin, Reg, Stack, VReg)
 from .ops import PRINT_NAMES
 
 
-class LIRParseError(ValueError):
+class LIRParseError(ArmjitError, ValueError):
     """Malformed LIR text.  ``line`` and ``column`` are 1-based."""
 
     def __init__(self, message: str, line: int = 0, column: int = 0, text: str = ""):

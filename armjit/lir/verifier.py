@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set
 
+from armjit.errors import ArmjitError
 from .model import BasicBlock, Function, Instruction, Operand
 from .ops import OPS, Condition, GuardKind, input_must_be_register, is_any_branch
 
@@ -59,7 +60,7 @@ STAGES = PRE_ALLOC + POST_ALLOC
 _ENDS_BLOCK = ("Return", "EpilogueEnd", "BranchToYieldExit")
 
 
-class LIRVerifyError(ValueError):
+class LIRVerifyError(ArmjitError, ValueError):
     """A verification failure: ``block`` id, ``instruction`` text (or None for
     block-level errors), ``line`` in the parsed text (if known)."""
 
@@ -199,29 +200,33 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
         ins_list = b.instructions
         last = len(ins_list) - 1
         branch = None
+        labels = []
+        label_ins = []
         for j, ins in enumerate(ins_list):
-            if (_is_branch(ins.opcode) or ins.opcode in _ENDS_BLOCK) and j != last:
-                errors.append(_err(f"{ins.name} is not the last instruction of its block", b, ins))
-            if _is_branch(ins.opcode):
-                branch = ins
-        labels = [op.block for ins in ins_list for op in ins.inputs if op.kind == "l"]
+            op = ins.opcode
+            if op in _TERMINATORS:
+                if j != last:
+                    errors.append(_err(f"{ins.name} is not the last instruction of its block",
+                                       b, ins))
+                if op in _BRANCHES:
+                    branch = ins
+            if op in _LABEL_OPS:
+                for x in ins.inputs:
+                    if x.kind == "l":
+                        labels.append(x.block)
+                        label_ins.append((ins, x))
         # After register allocation, edges the allocator split for resolution
         # moves keep CondBranch's old label operands until postalloc rewrites;
         # such a label names the only successor of a split block.
         split = {by_id[s].succs[0]: s for s in b.succs if s in by_id and
                  len(by_id[s].succs) == 1 and by_id[s].preds == [b.id]} \
             if stage == "regalloc" else {}
-        eff_labels = []
-        for ins in ins_list:
-            for op in ins.inputs:
-                if op.kind != "l":
-                    continue
-                t = op.block
-                if t not in b.succs and t in split:
-                    t = split[t]
-                eff_labels.append(t)
-                if t not in b.succs:
-                    errors.append(_err(f"branch target %{op.block} is not a successor", b, ins))
+        for ins, op in label_ins:
+            t = op.block
+            if t not in b.succs and t in split:
+                t = split[t]
+            if t not in b.succs:
+                errors.append(_err(f"branch target %{op.block} is not a successor", b, ins))
         if branch is not None:
             want = 1 if branch.opcode == "Branch" else 2
             if len(b.succs) != want:
@@ -243,7 +248,9 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
 
     # -- values ----------------------------------------------------------------
     defs: Dict[int, tuple] = {}          # vreg id -> (block id, position, dtype)
-    for b in blocks:
+    # (after allocation every vreg is an error the operand checks below report:
+    # "virtual register after register allocation")
+    for b in (blocks if not post else ()):
         for j, ins in enumerate(b.instructions):
             out = ins.output
             if out is not None and out.kind == "v":
@@ -252,7 +259,7 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
                 else:
                     defs[out.id] = (b.id, j, out.dtype)
     dom = _dominators(function) if defs else {}
-    for b in blocks:
+    for b in (blocks if not post else ()):
         seen_non_phi = False
         for j, ins in enumerate(b.instructions):
             if ins.opcode == "Phi":
@@ -291,10 +298,57 @@ def check(function: Function, stage: Optional[str] = None) -> List[LIRVerifyErro
                                            f"BB %{d[0]} does not dominate", b, ins))
 
     # -- operands --------------------------------------------------------------
+    # Identical instructions (same operand objects: the parser shares them)
+    # pass or fail alike: check each shape once.
+    # An instruction passes when its shape (opcode, condition, operand kinds)
+    # passed before and each operand passed before (register names vs data
+    # types, no vreg after allocation); the value checks of the few opcodes
+    # with immediate-coded fields are always run.
+    shapes, good_ops = set(), set()
     for b in blocks:
         for ins in b.instructions:
-            errors.extend(_check_operands(ins, b, stage, post))
+            op = ins.opcode
+            out = ins.output
+            inputs = ins.inputs
+            k = _VALUE_AT.get(op)
+            key = (op, ins.cond, None if out is None else out.kind,
+                   None if k is None else (id(inputs[k]) if len(inputs) > k else None,
+                                           len(ins.phi_blocks or ())),
+                   *[x.kind for x in inputs])
+            if key in shapes:
+                for x in inputs:
+                    if id(x) not in good_ops:
+                        if not _operand_ok(x, post):
+                            break
+                        good_ops.add(id(x))
+                else:
+                    if out is None or id(out) in good_ops:
+                        continue
+                    if _operand_ok(out, post):
+                        good_ops.add(id(out))
+                        continue
+            errs = _check_operands(ins, b, stage, post)
+            if errs:
+                errors.extend(errs)
+            else:
+                shapes.add(key)
+                good_ops.update(map(id, inputs))
+                if out is not None:
+                    good_ops.add(id(out))
     return errors
+
+
+_BRANCHES = frozenset(op for op in OPS if _is_branch(op))
+_TERMINATORS = _BRANCHES | frozenset(_ENDS_BLOCK)
+# opcodes that take a label operand somewhere (any other one with a label is
+# refused by the operand checks)
+_LABEL_OPS = frozenset(name for name, info in OPS.items()
+                       if any("l" in k for k in info.in_kinds) or
+                       (info.max_inputs is None and info.in_kinds and "l" in info.in_kinds[-1]))
+
+# opcode -> the input whose value _check_operands checks (Phi: its blocks)
+_VALUE_AT = {"A64GuardCC": 0, "A64SelectCC": 0, "Guard": 0, "BranchBitSet": 1,
+             "BranchBitNotSet": 1, "Phi": 0}
 
 
 def _check_operands(ins: Instruction, b: BasicBlock, stage: Optional[str],
@@ -350,6 +404,13 @@ def _check_operands(ins: Instruction, b: BasicBlock, stage: Optional[str],
             if msg:
                 errs.append(_err(msg, b, ins))
     return errs
+
+
+def _operand_ok(op: Operand, post: bool) -> bool:
+    """The per-operand checks of _check_operands pass for ``op``."""
+    if post and any(True for _ in _vregs(op)):
+        return False
+    return all(_reg_type_problem(r) is None for r in _regs(op))
 
 
 def _reg_type_problem(r) -> Optional[str]:

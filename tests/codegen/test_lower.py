@@ -23,7 +23,7 @@ from functools import lru_cache
 import capstone
 import pytest
 
-from armjit.cinderxlog import process_facts
+from armjit.codegen.function import process_facts
 from armjit.codegen.layout import frame_layout, is_generator
 from armjit.codegen.lower import RULES, Ctx, LoweringError, lower_instruction
 from armjit.corpus.dev import corpus_dir

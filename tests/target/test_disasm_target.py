@@ -53,4 +53,8 @@ def test_disasm_module_qualname(tmp_path):
 def test_disasm_unknown_qualname(tmp_path):
     p = _disasm("tests.target.disasm_sample:no_such_function", "--out", str(tmp_path))
     assert p.returncode == 1
-    assert "tests.target.disasm_sample:no_such_function was not collected" in p.stderr
+    # one line that says what was collected of the module (it said "... ()")
+    assert p.stderr.startswith("armjit.disasm: tests.target.disasm_sample:no_such_function was "
+                               "not collected: module tests.target.disasm_sample has no such "
+                               "function compiled by CinderX (collected ")
+    assert "Scaler.apply" in p.stderr and p.stderr.count("\n") == 1
