@@ -142,13 +142,13 @@ def test_compile_function_checks_meta_and_facts_first(fdir):
     facts = process_facts(fdir)
     fn = parse(text)
     with pytest.raises(MetaError, match="argcount"):
-        compile_function(fn, {**meta, "argcount": -1}, facts, meta["code_address"], text)
+        compile_function(fn, {**meta, "argcount": -1}, facts, meta["code_address"])
     with pytest.raises(MetaError, match="spill_stack_size"):
-        compile_function(fn, {**meta, "spill_stack_size": 2**60}, facts, 0, text)
+        compile_function(fn, {**meta, "spill_stack_size": 2**60}, facts, 0)
     with pytest.raises(MetaError, match="kw_helper"):
-        compile_function(fn, meta, {**facts, "kw_helper": -1}, 0, text)
+        compile_function(fn, meta, {**facts, "kw_helper": -1}, 0)
     with pytest.raises(MetaError, match="not a code address"):
-        compile_function(fn, meta, facts, 2**64, text)
+        compile_function(fn, meta, facts, 2**64)
 
 
 def test_schema_covers_what_codegen_reads():
