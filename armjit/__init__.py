@@ -16,11 +16,13 @@ compiled by armjit after N calls.
 __version__ = "0.1.0"
 
 
-def enable(log_file=None, *, auto=False, after_calls=2):
+def enable(log_file=None, *, auto=False, after_calls=2, compile_budget=None):
     """Make CinderX log its LIR where armjit reads it (call before importing cinderx).
 
     With ``auto=True`` armjit also compiles every plain function after
-    ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto).
+    ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto), spending
+    at most ``compile_budget`` (a fraction, e.g. 0.1) of the run compiling when
+    one is given.
     Raises :class:`LiveJITError` with a one-line reason where armjit cannot run
     (not aarch64, no C shim, cinderx imported too early).
     """
@@ -30,7 +32,7 @@ def enable(log_file=None, *, auto=False, after_calls=2):
         _auto.prepare_env()
     path = _enable(log_file)
     if auto:
-        _auto.start(after_calls)
+        _auto.start(after_calls, compile_budget)
     return path
 
 

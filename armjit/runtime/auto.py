@@ -51,6 +51,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import time
 import types
 import weakref
 from typing import Dict, List, Optional, Tuple
@@ -196,6 +197,10 @@ def _decide(code, entry):
         # tracing: the interpreter runs it; or armjit is compiling (in this
         # thread, re-entrantly, or in another): compile at a later start
         return None
+    budget = _config.get("budget")
+    if budget is not None and _rt.compile_s > budget * (time.perf_counter() - _config["t0"]) + 1.0:
+        _config["deferred"] = _config.get("deferred", 0) + 1
+        return None                     # over the compile budget: a later start
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
@@ -237,12 +242,23 @@ _DISABLE = None
 _after = 2
 
 
-def start(after_calls: int = 2) -> int:
-    """Install the PY_START hook (after :func:`armjit.runtime.live.enable`); returns the tool id."""
+def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
+    """Install the PY_START hook (after :func:`armjit.runtime.live.enable`); returns the tool id.
+
+    ``after_calls``: a function is compiled at its ``after_calls``-th call (as
+    CinderX's ``compile_after_n_calls``).  ``compile_budget``: at most this
+    fraction of the time since :func:`start` is spent compiling (plus one
+    second to begin with); a function that becomes hot while the budget is
+    spent runs interpreted and is compiled at a later call, when there is
+    budget again -- the hottest functions, which call most often, first.
+    None: no budget."""
     global _DISABLE, _after
     if after_calls < 1:
         raise ValueError(f"after_calls must be >= 1, got {after_calls}")
+    if compile_budget is not None and not 0 < compile_budget <= 1:
+        raise ValueError(f"compile_budget must be in (0, 1], got {compile_budget}")
     mon = sys.monitoring
+    _config.update(budget=compile_budget, t0=time.perf_counter())
     if "tool" in _config:
         _config["after"] = after_calls
         _after = after_calls
@@ -279,4 +295,6 @@ def stop() -> None:
 
 def stats() -> dict:
     return {"compiled": len(compiled), "shared": len(shared), "refused": len(refused),
-            "layout": "frame" if _config.get("raw") else "globals"}
+            "layout": "frame" if _config.get("raw") else "globals",
+            "after_calls": _config.get("after"), "compile_budget": _config.get("budget"),
+            "deferred_by_budget": _config.get("deferred", 0)}

@@ -147,6 +147,7 @@ class Runtime:
         self.enabled = True
         self.trampoline: Optional[int] = None
         self.compile_ms: List[float] = []                   # per compiled code, whole path
+        self.compile_s = 0.0                                # their sum, in seconds
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0}
         self.refusals: Dict[str, int] = {}
@@ -453,6 +454,7 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()
     rt.compile_ms.append((t2 - t0) * 1e3)
+    rt.compile_s += t2 - t0
     rt.cinderx_ms.append((t1 - t0) * 1e3)
     return cc
 
