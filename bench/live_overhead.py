@@ -8,7 +8,9 @@ One fresh target process per (workload, mode), measured from the host
 * ``interp``:  plain CPython 3.14, cinderx not imported;
 * ``cinderx``: ``cinderx.jit.compile_after_n_calls(2)`` -- CinderX's own auto mode;
 * ``armjit``:  ``armjit.enable(auto=True, after_calls=2)`` -- CinderX's front end,
-  armjit's back end for every plain function called twice.
+  armjit's back end for every plain function called twice;
+* ``armjit-budget``: the same with ``compile_budget=0.1``: at most a tenth of
+  the run spent compiling (hot functions first, the rest interpreted).
 
 Workloads (no torch; a torch training loop is added when Debian's python3-torch is
 in the rootfs):
@@ -37,12 +39,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from armjit import target  # noqa: E402
 
-MODES = ["interp", "cinderx", "armjit"]
+MODES = ["interp", "cinderx", "armjit", "armjit-budget"]
 
 PROLOGUE = {
     "interp": "",
     "cinderx": "import cinderx.jit as jit\njit.compile_after_n_calls(2)\n",
     "armjit": "import armjit\narmjit.enable(auto=True, after_calls=2)\nimport cinderx.jit as jit\n",
+    "armjit-budget": ("import armjit\narmjit.enable(auto=True, after_calls=2, compile_budget=0.1)\n"
+                      "import cinderx.jit as jit\n"),
 }
 
 WORKLOADS = {
@@ -108,6 +112,7 @@ if "armjit" in globals():
                                         "compile_ms_median", "cinderx_ms_median",
                                         "code_bytes", "reserved_bytes")}
     out["armjit"]["refused"] = st["auto"]["refused"]
+    out["armjit"]["deferred"] = st["auto"]["deferred_by_budget"]
 if "jit" in globals():
     out["cinderx_compiled"] = len(jit.get_compiled_functions())
 print(_json.dumps(out))
@@ -140,7 +145,8 @@ def main(argv=None) -> int:
         return 2
     modes = ns.modes.split(",")
     wrong = 0
-    print(f"{'workload':8} " + " ".join(f"{m:>9}" for m in modes) + "   armjit/cinderx  armjit")
+    print(f"{'workload':8} " + " ".join(f"{m:>13}" for m in modes)
+          + "   armjit/cinderx (each armjit mode)  armjit (no budget)")
     for wl in ns.workloads.split(","):
         runs = {m: [] for m in modes}
         for _ in range(ns.repeat):
@@ -150,13 +156,15 @@ def main(argv=None) -> int:
         results = {r.get("result", r.get("error")) for m in modes for r in runs[m]}
         same = len(results) == 1 and not any("error" in r for m in modes for r in runs[m])
         wrong += not same
-        ratio = (f"{wall['armjit'] / wall['cinderx']:.2f}x"
-                 if "armjit" in wall and "cinderx" in wall else "-")
+        ratio = " ".join(f"{wall[m] / wall['cinderx']:.2f}x" for m in modes
+                         if m.startswith("armjit") and "cinderx" in wall) or "-"
         arm = runs.get("armjit", [{}])[-1].get("armjit", {})
-        info = (f"compiled {arm.get('compiled')} shared {arm.get('shared')} refused "
+        bud = runs.get("armjit-budget", [{}])[-1].get("armjit", {})
+        info = (f"[budget: compiled {bud.get('compiled')}, deferred {bud.get('deferred')}] "
+                if bud else "") + (f"compiled {arm.get('compiled')} shared {arm.get('shared')} refused "
                 f"{arm.get('refused')} compile median {arm.get('compile_ms_median') or 0:.0f} ms "
                 f"(CinderX part {arm.get('cinderx_ms_median') or 0:.0f} ms)" if arm else "")
-        print(f"{wl:8} " + " ".join(f"{wall[m]:8.2f}s" for m in modes)
+        print(f"{wl:8} " + " ".join(f"{wall[m]:12.2f}s" for m in modes)
               + f"   {ratio:>14}  {info}" + ("" if same else "   RESULTS DIFFER: "
                                                  + repr(sorted(map(str, results)))[:300]))
     try:

@@ -88,10 +88,12 @@ def function_meta(jit, fn, start: int, size: int, trampoline) -> dict:
     """What the code generator needs to know of a function CinderX compiled
     (meta.json of a corpus directory; built in memory by the live back end)."""
     code = fn.__code__
+    # CinderX names a function whose __module__ is not a str "<invalid>:QUALNAME"
+    module = fn.__module__ if isinstance(fn.__module__, str) else "<invalid>"
     return {
-        "module": fn.__module__,
+        "module": module,
         "qualname": fn.__qualname__,
-        "fullname": f"{fn.__module__}:{fn.__qualname__}",
+        "fullname": f"{module}:{fn.__qualname__}",
         "argcount": code.co_argcount,
         "posonlyargcount": code.co_posonlyargcount,
         "kwonlyargcount": code.co_kwonlyargcount,
