@@ -263,7 +263,8 @@ class Runtime:
         return n
 
     def refuse(self, reason: str) -> LiveJITError:
-        key = reason.split(":", 1)[-1].strip()[:80]
+        """Count the refusal by its reason ("module:qualname: reason" -> reason)."""
+        key = reason.split(": ", 1)[-1].strip()[:80]
         self.refusals[key] = self.refusals.get(key, 0) + 1
         return LiveJITError(reason)
 
