@@ -17,7 +17,7 @@ in the rootfs):
 
 * ``stdlib``: json, textwrap, re, difflib, string formatting -- many library
   functions, each hot for a while (compile latency matters);
-* ``small``:  400 small functions defined at run time, each called 30 times;
+* ``small``:  400 small functions defined at run time, each called 300 times;
 * ``loop``:   one long-running numeric/string loop (steady-state code quality).
 
 Prints wall seconds per mode, the ratio armjit/cinderx, and armjit's own
@@ -64,7 +64,7 @@ def work(i):
     out.append(string.Template("$a-$b").substitute(a=i, b=i * 2))
     out.append(list(difflib.unified_diff(TEXT.split()[:30], TEXT.split()[2:32], lineterm=""))[:3])
     return out
-acc = [work(i) for i in range(60)]
+acc = [work(i) for i in range(600)]
 RESULT = hashlib.sha256(repr(acc).encode()).hexdigest()[:16]
 ''',
     "small": r'''
@@ -74,7 +74,7 @@ exec("\n".join(f"def f{i}(a, b):\n    x = a * {i % 13} + b\n    if x % 3:\n"
                f"        return x - {i}\n    return [x, b, {i}]\n" for i in range(400)), ns)
 fns = [ns[f"f{i}"] for i in range(400)]
 acc = 0
-for rep in range(30):
+for rep in range(300):
     for k, f in enumerate(fns):
         r = f(rep, k)
         acc = (acc * 31 + (r if isinstance(r, int) else sum(r))) % (1 << 61)
@@ -94,11 +94,11 @@ def words(n):
         d[w] = d.get(w, 0) + i
     return sorted(d.items())[:3]
 def run():
-    best = max(range(1, 60000), key=collatz_len)
+    best = max(range(1, 120000), key=collatz_len)
     fl = 0.0
-    for i in range(1, 200000):
+    for i in range(1, 400000):
         fl += 1.0 / (i * i)
-    return best, round(fl, 9), words(100000)
+    return best, round(fl, 9), words(200000)
 RESULT = repr(run())
 ''',
 }

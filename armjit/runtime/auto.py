@@ -59,6 +59,7 @@ from typing import Dict, List, Optional, Tuple
 TOOL_NAME = "armjit"
 NESTED_LIMIT = 64
 RECOMPILE_LIMIT = 3         # compiles of one code object (freed in between) before giving up
+BUDGET_ALLOWANCE_S = 2.0    # compile seconds allowed beyond the budget (the first compile's set-up)
 
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)
@@ -161,7 +162,7 @@ def _on_start(code, offset):
     entry = _counts.get(id(code))
     if entry is not None and entry[1]() is code:
         entry[0] += 1
-        if entry[0] < _after:
+        if entry[0] < entry[2]:
             return None
     try:
         return _decide(code, entry)
@@ -187,9 +188,10 @@ def _decide(code, entry):
         if code.co_filename.startswith(_skip_dirs()):
             return _DISABLE             # armjit, cinderx, cffi
         key = id(code)
-        entry = _counts[key] = [1, weakref.ref(code, lambda _r, k=key: _forget(k))]
+        # [starts, the code, the start count at which to look again]
+        entry = _counts[key] = [1, weakref.ref(code, lambda _r, k=key: _forget(k)), _after]
     n = entry[0]
-    if n < _after:
+    if n < entry[2]:
         return None
     if _rt is None or not _rt.enabled:
         return _DISABLE
@@ -198,9 +200,14 @@ def _decide(code, entry):
         # thread, re-entrantly, or in another): compile at a later start
         return None
     budget = _config.get("budget")
-    if budget is not None and _rt.compile_s > budget * (time.perf_counter() - _config["t0"]) + 1.0:
+    if budget is not None and _rt.compile_s > budget * (time.perf_counter() - _config["t0"]) \
+            + BUDGET_ALLOWANCE_S:
+        # Over the compile budget: look again after as many more starts (a
+        # code that keeps starting is hot, and is looked at again sooner in
+        # time than one that is not).
         _config["deferred"] = _config.get("deferred", 0) + 1
-        return None                     # over the compile budget: a later start
+        entry[2] = 2 * n
+        return None
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
@@ -247,10 +254,11 @@ def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
 
     ``after_calls``: a function is compiled at its ``after_calls``-th call (as
     CinderX's ``compile_after_n_calls``).  ``compile_budget``: at most this
-    fraction of the time since :func:`start` is spent compiling (plus one
-    second to begin with); a function that becomes hot while the budget is
-    spent runs interpreted and is compiled at a later call, when there is
-    budget again -- the hottest functions, which call most often, first.
+    fraction of the time since :func:`start` is spent compiling (plus
+    :data:`BUDGET_ALLOWANCE_S` to begin with); a function that becomes hot while
+    the budget is spent runs interpreted and is looked at again after as many
+    calls again (2N, 4N, ...), when there may be budget again -- the hottest
+    functions, which call most often, first.
     None: no budget."""
     global _DISABLE, _after
     if after_calls < 1:
