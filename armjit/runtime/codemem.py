@@ -3,9 +3,11 @@
 Two interfaces:
 
 * :class:`CodeHeap` (the live back end): functions packed into shared arenas
-  of address space reserved ``PROT_NONE``, placed near CinderX's ``_cinderx.so``
-  so that helper calls are direct ``bl`` (+-128 MiB, Arm ARM C6.2.35) rather
-  than veneers.  A function's code is assembled for an address the heap picks
+  of address space reserved ``PROT_NONE``, placed within +-128 MiB of the
+  object that holds CPython's C API (the python executable here), so that the
+  calls the LIR makes most are direct ``bl`` (Arm ARM C6.2.35) rather than
+  veneers (measured: all veneers of a sample of stdlib functions went to the C
+  API when the code sat next to ``_cinderx.so``).  A function's code is assembled for an address the heap picks
   (:meth:`CodeHeap.place`), then written there (:meth:`CodeHeap.commit`) by one
   C call that holds the GIL while it makes the touched pages read-write,
   copies, makes them read-execute again and flushes the icache: pages are
@@ -86,6 +88,41 @@ def _library_range(name: str) -> Optional[Tuple[int, int]]:
     return None if lo is None else (lo, hi)
 
 
+def _c_api_range() -> Optional[Tuple[int, int]]:
+    """The address range of the object (python executable or libpython) that
+    holds CPython's C API: what the LIR calls most (PyObject_*, Py*_*); CinderX's
+    own helpers are fewer per function."""
+    addr = ctypes.cast(ctypes.pythonapi.PyObject_Vectorcall, ctypes.c_void_p).value
+    path = None
+    try:
+        with open("/proc/self/maps") as f:
+            lines = f.readlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split(None, 5)
+        a, b = (int(x, 16) for x in parts[0].split("-"))
+        if a <= addr < b and len(parts) == 6:
+            path = parts[5].strip()
+            break
+    if path is None:
+        return None
+    return _library_range(path)
+
+
+def _mappings() -> List[Tuple[int, int]]:
+    """Every mapping of the process, (start, end), sorted."""
+    out = []
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                a, b = (int(x, 16) for x in line.split(None, 1)[0].split("-"))
+                out.append((a, b))
+    except OSError:
+        return []
+    return sorted(out)
+
+
 class CodeHeap:
     """Functions packed into arenas; see the module docstring."""
 
@@ -93,10 +130,9 @@ class CodeHeap:
     ALIGN = 16                  # function start alignment
     BL_REACH = 1 << 27          # +-128 MiB
 
-    def __init__(self, near: str = "_cinderx"):
+    def __init__(self):
         require_aarch64()
         self.shim = load_shim()
-        self._near = near
         self.arenas: List[Tuple[int, int]] = []       # (start, end), sorted
         self.free: List[List[int]] = []               # [start, end) extents, sorted, coalesced
         self.used_bytes = 0                           # bytes handed out (aligned sizes)
@@ -104,21 +140,33 @@ class CodeHeap:
         self.peak_used = 0
 
     # -- address space
-    def _hint(self) -> int:
-        r = _library_range(self._near)
+    def _hint(self, size: int) -> int:
+        """A free gap of ``size`` bytes from which every byte of the object that
+        holds the C API (:func:`_c_api_range`) is within bl reach (+-128 MiB):
+        the highest such gap (away from the brk heap that follows an
+        executable); 0 when there is none (the kernel then chooses, and C API
+        calls go through veneers)."""
+        r = _c_api_range()
         if r is None:
             return 0
         lo, hi = r
-        # Below the library first, then above it: both in bl reach of all of it.
-        below = (lo - (len(self.arenas) + 1) * self.ARENA) & ~(self.ARENA - 1)
-        if hi - below < self.BL_REACH - self.ARENA:
-            return below
-        return ((hi + (len(self.arenas) + 1) * self.ARENA) + self.ARENA - 1) & ~(self.ARENA - 1)
+        window_lo = max(hi - self.BL_REACH + PAGE, PAGE)
+        window_hi = lo + self.BL_REACH - PAGE            # the gap must end below this
+        best = 0
+        prev_end = 0
+        for start, end in _mappings() + [(1 << 48, 1 << 48)]:
+            gap_lo, gap_hi = max(prev_end, window_lo), min(start, window_hi)
+            if gap_hi - gap_lo >= size:
+                a = (gap_hi - size) & ~(PAGE - 1)
+                if a >= gap_lo:
+                    best = max(best, a)
+            prev_end = max(prev_end, end)
+        return best
 
     def _new_arena(self, size: int) -> None:
         lib, ffi = self.shim.lib, self.shim.ffi
         size = max(self.ARENA, (size + PAGE - 1) // PAGE * PAGE)
-        p = lib.armjit_code_reserve(ffi.cast("void *", self._hint()), size)
+        p = lib.armjit_code_reserve(ffi.cast("void *", self._hint(size)), size)
         if p == ffi.NULL:
             raise CodeMemoryError(f"reserving {size} bytes of code memory failed: "
                                   f"{os.strerror(ffi.errno)}")
@@ -201,14 +249,6 @@ class CodeHeap:
                 if not (i >= 0 and free[i][0] <= p and p + PAGE <= free[i][1]):
                     pages.add(p)
         return len(pages) * PAGE
-
-    def distance_to(self, name: str = "_cinderx") -> Optional[int]:
-        """Largest distance from any arena byte to any byte mapped from ``name``."""
-        r = _library_range(name)
-        if r is None or not self.arenas:
-            return None
-        lo, hi = r
-        return max(max(abs(e - lo), abs(hi - s)) for s, e in self.arenas)
 
 
 # ------------------------------------------------------------ single blocks

@@ -148,6 +148,7 @@ class Runtime:
         self.trampoline: Optional[int] = None
         self.compile_ms: List[float] = []                   # per compiled code, whole path
         self.compile_s = 0.0                                # their sum, in seconds
+        self.veneers: List[int] = []                        # far-call veneers per compiled code
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0}
         self.refusals: Dict[str, int] = {}
@@ -402,6 +403,18 @@ def _compile_code(rt: Runtime, func) -> CompiledCode:
         raise
 
 
+_VENEER = (0x58000050).to_bytes(4, "little") + (0xD61F0200).to_bytes(4, "little")   # ldr x16,#8; br x16
+
+
+def _count_veneers(code: bytes) -> int:
+    """Far-call veneers in ``code`` (helpers beyond bl reach of the code heap)."""
+    n, k = 0, code.find(_VENEER)
+    while k >= 0:
+        n += k % 4 == 0
+        k = code.find(_VENEER, k + 4)
+    return n
+
+
 def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCode:
     t1 = time.perf_counter()
     text = rt.log.take()
@@ -456,6 +469,7 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     t2 = time.perf_counter()
     rt.compile_ms.append((t2 - t0) * 1e3)
     rt.compile_s += t2 - t0
+    rt.veneers.append(_count_veneers(compiled.code))
     rt.cinderx_ms.append((t1 - t0) * 1e3)
     return cc
 
@@ -524,6 +538,9 @@ def stats() -> dict:
             "compile_ms_median": med(ms),
             "compile_ms_max": ms[-1] if ms else None,
             "cinderx_ms_median": med(cx),
+            "veneers_per_code_median": med(sorted(rt.veneers)),
+            "veneers_total": sum(rt.veneers),
+            "heap_arenas": [hex(a) for a, _ in rt.heap.arenas],
             "refusals": dict(rt.refusals),
             "auto": auto.stats(),
         }
