@@ -39,3 +39,16 @@ def test_assembled_code_runs_on_aarch64():
     assert p.returncode == 0, p.stderr
     want = [((a * b + 0x123456789) % 2**64) >> 3 for a, b in [(3, 5), (0, 0), (2**32, 2**31)]]
     assert p.stdout.split() == [str(v) for v in want] + ["0"]
+
+
+def test_enable_on_a_non_aarch64_host_says_so_in_one_line():
+    import subprocess
+    import sys
+    if platform.machine() in ("aarch64", "arm64"):
+        pytest.fail("the host tier is expected to run on a non-aarch64 host")
+    p = subprocess.run([sys.executable, "-c", "import armjit\ntry:\n    armjit.enable(auto=True)\n"
+                        "except armjit.LiveJITError as e:\n    print(e)\n"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stderr == ""
+    assert p.stdout == (f"armjit.enable(): armjit runs only on aarch64, this machine is "
+                        f"{platform.machine()} (use 'python -m armjit.target run -- ...')\n")
