@@ -59,7 +59,8 @@ from typing import Dict, List, Optional, Tuple
 TOOL_NAME = "armjit"
 NESTED_LIMIT = 64
 RECOMPILE_LIMIT = 3         # compiles of one code object (freed in between) before giving up
-BUDGET_ALLOWANCE_S = 2.0    # compile seconds allowed beyond the budget (the first compile's set-up)
+BUDGET_ALLOWANCE_S = 1.0    # compile seconds allowed beyond the budget (the first compile,
+                            # which sets up CinderX's and armjit's first-use state, is not counted)
 
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)
@@ -199,9 +200,13 @@ def _decide(code, entry):
         # tracing: the interpreter runs it; or armjit is compiling (in this
         # thread, re-entrantly, or in another): compile at a later start
         return None
+    cx = sys.modules.get("cinderx.jit")
+    if cx is None or getattr(getattr(cx, "__spec__", None), "_initializing", False):
+        return None                     # cinderx is being imported: compile at a later start
     budget = _config.get("budget")
-    if budget is not None and _rt.compile_s > budget * (time.perf_counter() - _config["t0"]) \
-            + BUDGET_ALLOWANCE_S:
+    if budget is not None and _rt.compile_ms and \
+            _rt.compile_s - _rt.compile_ms[0] / 1e3 > \
+            budget * (time.perf_counter() - _config["t0"]) + BUDGET_ALLOWANCE_S:
         # Over the compile budget: look again after as many more starts (a
         # code that keeps starting is hot, and is looked at again sooner in
         # time than one that is not).
@@ -255,7 +260,8 @@ def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
     ``after_calls``: a function is compiled at its ``after_calls``-th call (as
     CinderX's ``compile_after_n_calls``).  ``compile_budget``: at most this
     fraction of the time since :func:`start` is spent compiling (plus
-    :data:`BUDGET_ALLOWANCE_S` to begin with); a function that becomes hot while
+    :data:`BUDGET_ALLOWANCE_S` to begin with; the first compile, which pays
+    one-time set-up, is not counted); a function that becomes hot while
     the budget is spent runs interpreted and is looked at again after as many
     calls again (2N, 4N, ...), when there may be budget again -- the hottest
     functions, which call most often, first.
