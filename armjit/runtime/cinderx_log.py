@@ -103,13 +103,3 @@ class CinderXLog:
         os.ftruncate(self._fd, 0)
         self.consumed += len(data)
         return data.decode("utf-8", errors="replace")
-
-    def close(self) -> None:
-        self.unmute()
-        os.close(self._fd)
-        if self.owned and self._cx_fd is None:
-            try:
-                os.unlink(self.path)
-                os.rmdir(os.path.dirname(self.path))
-            except OSError:
-                pass

@@ -85,6 +85,7 @@ class CompiledCode:
     def __init__(self, code, globals_id: int, address: int, size: int, compiled, fullname: str,
                  cinderx_id: int):
         self.code_ref = weakref.ref(code)
+        self.key = id(code)                 # its key in Runtime.codes
         # id() of CinderX's CompiledFunction for the same compile.  Its
         # CodeRuntime (deopt metadata, the objects the LIR's constants point
         # at) must outlive every use of armjit's code: every function given
@@ -208,9 +209,8 @@ class Runtime:
     def _free(self, cc: CompiledCode) -> None:
         if cc.freed:
             return
-        for key, other in list(self.codes.items()):
-            if other is cc:
-                del self.codes[key]
+        if self.codes.get(cc.key) is cc:
+            del self.codes[cc.key]
         self.heap.release(cc.address, cc.size)
         cc.freed = True
         self.counts["freed"] += 1
@@ -464,7 +464,7 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
     cc = CompiledCode(func.__code__, id(func.__globals__), address, len(compiled.code),
                       compiled, name, id(cx))
-    rt.codes[id(func.__code__)] = cc
+    rt.codes[cc.key] = cc
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()
     rt.compile_ms.append((t2 - t0) * 1e3)
