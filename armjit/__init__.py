@@ -16,7 +16,7 @@ compiled by armjit after N calls.
 __version__ = "0.1.0"
 
 
-def enable(log_file=None, *, auto=False, after_calls=2, compile_budget=None):
+def enable(log_file=None, *, auto=False, after_calls=2, compile_budget=None, check_facts=False):
     """Make CinderX log its LIR where armjit reads it (call before importing cinderx).
 
     With ``auto=True`` armjit also compiles every plain function after
@@ -30,7 +30,7 @@ def enable(log_file=None, *, auto=False, after_calls=2, compile_budget=None):
     if auto:
         from .runtime import auto as _auto
         _auto.prepare_env()
-    path = _enable(log_file)
+    path = _enable(log_file, check_facts)
     if auto:
         _auto.start(after_calls, compile_budget)
     return path

@@ -34,10 +34,13 @@ What the runtime guarantees, each shown by a target-tier test
   :class:`LiveJITError` and the function keeps CinderX's code.
 
 The process facts the LIR does not state (helper addresses, the CodeRuntime of
-the function, the deopt trampoline) are read from CinderX's listing of the same
-function in the same process, so they are valid here; CinderX's own code and
-metadata for the function stay alive (deopt metadata is indexed by the LIR's
-deopt ids, which armjit's code passes unchanged).
+the function, the deopt trampoline) are learned from this process without any
+listing (:mod:`armjit.runtime.process`: ``_cinderx.so``'s symbols plus its load
+bias, and CinderX's compiled code of the same function in memory), so CinderX's
+asm dump stays off.  ``enable(check_facts=True)`` turns it on and refuses any
+compile whose facts differ from the listing's (the target-tier check).
+CinderX's own code and metadata for the function stay alive (deopt metadata is
+indexed by the LIR's deopt ids, which armjit's code passes unchanged).
 """
 
 from __future__ import annotations
@@ -55,13 +58,15 @@ from typing import Dict, List, Optional
 from armjit import codegen
 from armjit.cinderxlog import asm_address_range, listing_facts, split_sections
 from armjit.codegen import abi
+from armjit.codegen.layout import entry_plan
 from armjit.corpus._collect import function_meta
 from armjit.lir import parse
 
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
+from .process import ProcessFacts, ProcessFactsError
 
 
-_FLAGS = ("CINDERX_JIT_DUMP_LIR", "CINDERX_JIT_DUMP_ASM", "CINDERX_JIT_LOG_FILE")
+_FLAGS = ("CINDERX_JIT_DUMP_LIR", "CINDERX_JIT_LOG_FILE")
 
 # One lock for compiles, installs, frees and the instrumentation switch.
 # Re-entrant: a weakref callback may run inside a compile of the same thread.
@@ -146,7 +151,9 @@ class Runtime:
         self.busy = False
         self.paused = False
         self.enabled = True
-        self.trampoline: Optional[int] = None
+        self.process = None                                 # armjit.runtime.process.ProcessFacts
+        self.check_facts = False                            # compare with asmjit's listing
+        self.facts_checked = 0
         self.compile_ms: List[float] = []                   # per compiled code, whole path
         self.compile_s = 0.0                                # their sum, in seconds
         self.veneers: List[int] = []                        # far-call veneers per compiled code
@@ -272,11 +279,14 @@ class Runtime:
 
 # ------------------------------------------------------------------ enable
 
-def enable(log_file: Optional[str] = None) -> str:
+def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
     """Arrange for CinderX to log LIR and asm where armjit reads them.
 
     Must run before ``cinderx`` is imported: CinderX reads its flags once, at
-    import (``jit::initialize``).  Returns the log file's path.
+    import (``jit::initialize``); it then imports ``cinderx.jit`` itself.
+    Returns the log file's path.  ``check_facts``: CinderX also logs its asm
+    listing, and every compile's process facts must equal the listing's
+    (slower: a check, not a mode to run in).
     """
     global _rt
     import platform
@@ -296,19 +306,33 @@ def enable(log_file: Optional[str] = None) -> str:
                 raise LiveJITError("armjit.enable() must be called before cinderx is imported "
                                    "(CinderX reads its dump flags once, at import)")
             log_file = os.environ["CINDERX_JIT_LOG_FILE"]
+            if check_facts and not os.environ.get("CINDERX_JIT_DUMP_ASM"):
+                raise LiveJITError("armjit.enable(check_facts=True) must be called before "
+                                   "cinderx is imported (CinderX's asm dump is off)")
         try:
             rt = Runtime(log_file)
         except CodeMemoryError as e:
             raise LiveJITError(_one_line(e)) from None
+        rt.check_facts = check_facts
         if "_cinderx" not in sys.modules:
-            os.environ.update({"CINDERX_JIT_DUMP_LIR": "1", "CINDERX_JIT_DUMP_ASM": "1",
+            os.environ.update({"CINDERX_JIT_DUMP_LIR": "1",
                                "CINDERX_JIT_LOG_FILE": rt.log.path,
                                # armjit pauses CinderX itself under tracing (instrumentation.py)
                                "CINDERX_JIT_SUPPORT_INSTRUMENTATION": "0"})
+            if check_facts:
+                os.environ["CINDERX_JIT_DUMP_ASM"] = "1"
+            else:
+                os.environ.pop("CINDERX_JIT_DUMP_ASM", None)
         _rt = rt
         from . import instrumentation
         instrumentation.install(rt)
-        return rt.log.path
+    # armjit is CinderX's back end: bring CinderX up now, with the flags just
+    # set (a program that never imports cinderx itself still gets compiled).
+    try:
+        import cinderx.jit  # noqa: F401
+    except ImportError as e:
+        raise LiveJITError(f"armjit.enable(): cannot import cinderx.jit ({e})") from None
+    return rt.log.path
 
 
 def runtime() -> "Runtime":
@@ -406,6 +430,46 @@ def _compile_code(rt: Runtime, func) -> CompiledCode:
 _VENEER = (0x58000050).to_bytes(4, "little") + (0xD61F0200).to_bytes(4, "little")   # ldr x16,#8; br x16
 
 
+_REENTRY_HEAD = (0xA9BF7BFD).to_bytes(4, "little") + (0x910003FD).to_bytes(4, "little")
+# stp x29, x30, [sp, #-16]!; mov x29, sp -- the re-entry and the vectorcall
+# entry both begin so (gen_asm.cpp:1447-1480)
+
+
+def _cinderx_code_start(rt: Runtime, func, size: int) -> Optional[int]:
+    """Where CinderX's code for ``func`` starts: its vectorcall entry (the
+    function's vectorcall slot, just set by force_compile) minus the 12-byte
+    re-entry, checked by the two entries' first words."""
+    from .install import vectorcall_slot
+    shim, slot = vectorcall_slot(func)
+    entry = int(shim.ffi.cast("uintptr_t", shim.ffi.cast("void **", slot)[0]))
+    start = entry + abi.REENTRY_OFFSET
+    if size < 24 or ctypes.string_at(start, 8) != _REENTRY_HEAD \
+            or ctypes.string_at(entry, 8) != _REENTRY_HEAD:
+        return None
+    return start
+
+
+def _check_facts(rt: Runtime, name: str, facts: dict, asm, sections, binary: bytes,
+                 start: int) -> None:
+    """check_facts mode: the facts learned without the listing must be the listing's."""
+    tramp = [asm_address_range(s.text)[0] for s in sections
+             if s.kind == "asm" and s.name == "deopt_trampoline"]
+    if tramp:
+        rt.listing_trampoline = tramp[0]
+    listing = listing_facts(asm.text, binary, start, getattr(rt, "listing_trampoline", None))
+    for key, value in listing.items():
+        if key == "deopt_trampoline" and "code_rt" not in listing:
+            continue                # only a function with deopt exits branches to it
+        if facts.get(key) != value:
+            raise rt.refuse(f"{name}: process fact {key} is {_hex(facts.get(key))} but "
+                            f"CinderX's listing says {_hex(value)}")
+    rt.facts_checked += 1
+
+
+def _hex(v) -> str:
+    return hex(v) if isinstance(v, int) else repr(v)
+
+
 def _count_veneers(code: bytes) -> int:
     """Far-call veneers in ``code`` (helpers beyond bl reach of the code heap)."""
     n, k = 0, code.find(_VENEER)
@@ -421,28 +485,35 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     if len(text) > rt.largest_log[0]:
         rt.largest_log = (len(text), name)
     sections = list(split_sections(text))
-    for s in sections:
-        if s.kind == "asm" and s.name == "deopt_trampoline":   # logged once per process
-            rt.trampoline = asm_address_range(s.text)[0]
     lirs = [s for s in sections if s.kind == "lir" and s.stage == "postalloc"]
     asms = [s for s in sections if s.kind == "asm" and s.name != "deopt_trampoline"]
     if not lirs:
         raise rt.refuse(f"{name}: CinderX logged no LIR: it reused a compile of this code "
                         "that other functions (not compiled by armjit) still hold")
-    if len(lirs) != 1 or len(asms) != 1:
+    if len(lirs) != 1 or len(asms) != (1 if rt.check_facts else 0):
         raise rt.refuse(f"{name}: CinderX logged {len(lirs)} LIR dumps and {len(asms)} "
-                        f"listings during this compile, expected one of each")
-    lir, asm = lirs[0], asms[0]
-    if not lir.name.endswith(":" + func.__qualname__) or asm.name != lir.name:
+                        f"listings during this compile, expected one LIR dump")
+    lir = lirs[0]
+    if not lir.name.endswith(":" + func.__qualname__):
         raise rt.refuse(f"{name}: the LIR CinderX logged is for {lir.name}")
-    if rt.trampoline is None:
-        raise rt.refuse("CinderX's deopt trampoline listing was not seen in the log: "
-                        "armjit.enable() must run before the first CinderX compile")
-    start, _ = asm_address_range(asm.text)
     size = jit.get_compiled_size(func)
-    meta = function_meta(jit, func, start, size, rt.trampoline)
+    start = _cinderx_code_start(rt, func, size)
+    if start is None:
+        raise rt.refuse(f"{name}: CinderX's code for it is not where its vectorcall entry says")
     binary = ctypes.string_at(start, size)
-    facts = listing_facts(asm.text, binary, start, rt.trampoline)
+    meta = function_meta(jit, func, start, size, None)
+    try:
+        if rt.process is None:
+            rt.process = ProcessFacts(sys.modules["_cinderx"].__file__)
+        facts = rt.process.function_facts(entry_plan(meta), binary, start)
+    except (ProcessFactsError, OSError, ImportError) as e:
+        raise rt.refuse(f"{name}: {_one_line(e)}") from None
+    if facts.get("deopt_trampoline") is not None:
+        meta["deopt_trampoline"] = facts["deopt_trampoline"]
+    else:
+        meta.pop("deopt_trampoline", None)
+    if rt.check_facts:
+        _check_facts(rt, name, facts, asms[0], sections, binary, start)
     try:
         fn = parse(lir.text)
         # Assemble for where the code will live (direct bl reach, adr/adrp),

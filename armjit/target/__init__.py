@@ -34,6 +34,7 @@ ROOTFS_PACKAGES = ["python3.14", "libpython3.14-dev", "libstdc++6", "libgcc-s1",
                    # aarch64 (setup.py; tests/target/test_package.py, native_run).
                    "gcc", "libc6-dev"]
 CFFI_VERSION = "2.1.1"   # its aarch64 wheel gives the target _cffi_backend for the C shim
+PYELFTOOLS_VERSION = "0.33"  # pure: the live path reads _cinderx.so's symbols (runtime/process.py)
 # Pure wheels that, with the cffi and cinderx wheels, let `pip install` of armjit run
 # offline on the target with --no-build-isolation (tests/target/test_package.py).
 BUILD_WHEELS = {"pip": "26.3", "setuptools": "84.2.1", "pycparser": "3.12"}
@@ -165,6 +166,8 @@ def _site_ok() -> bool:
     stamp = _read_stamp("site")
     return (stamp is not None and stamp.get("cinderx") == CINDERX_VERSION
             and stamp.get("cffi") == CFFI_VERSION
+            and stamp.get("pyelftools") == PYELFTOOLS_VERSION
+            and (site_dir() / "elftools" / "__init__.py").is_file()
             and (site_dir() / "cinderx" / "__init__.py").is_file()
             and any(site_dir().glob("_cinderx*.so"))
             and any(site_dir().glob("_cffi_backend*.so")))
@@ -189,14 +192,16 @@ def _wheel(name: str, version: str) -> Path:
 
 
 def ensure_site() -> None:
-    """The cinderx and cffi aarch64 wheels from PyPI, unpacked (a wheel is a zip)."""
+    """The cinderx and cffi aarch64 wheels and the pure pyelftools wheel from
+    PyPI, unpacked (a wheel is a zip)."""
     if _site_ok():
         return
     site = site_dir()
     if site.exists():
         _log(f"site-packages at {site} is incomplete or stale: re-creating it")
         shutil.rmtree(site)
-    wheels = [_wheel("cinderx", CINDERX_VERSION), _wheel("cffi", CFFI_VERSION)]
+    wheels = [_wheel("cinderx", CINDERX_VERSION), _wheel("cffi", CFFI_VERSION),
+              _wheel("pyelftools", PYELFTOOLS_VERSION)]
     tmp = Path(tempfile.mkdtemp(prefix="site-", dir=target_dir()))
     try:
         for wheel in wheels:
@@ -210,7 +215,8 @@ def ensure_site() -> None:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _write_stamp("site", cinderx=CINDERX_VERSION, cffi=CFFI_VERSION)
+    _write_stamp("site", cinderx=CINDERX_VERSION, cffi=CFFI_VERSION,
+                 pyelftools=PYELFTOOLS_VERSION)
 
 
 def shim_dir() -> Path:
@@ -247,6 +253,12 @@ def _env_for_target() -> dict:
     paths = [str(site_dir()), str(shim_dir()), str(CHECKOUT)]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env.pop("PYTHONSTARTUP", None)
+    # The target runs armjit from the checkout, as an installed package would
+    # run from site-packages: with byte-code cached (under qemu, compiling
+    # armjit's sources at every start costs ~0.7 s).  The cache lives in the
+    # target directory, never in the checkout.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(target_dir() / "pycache")
     return env
 
 
@@ -313,7 +325,8 @@ def setup() -> str:
 
 def ensure_build_wheels() -> dict:
     """name -> cached wheel: what `pip install` of armjit needs on the target, offline."""
-    wanted = {**BUILD_WHEELS, "cffi": CFFI_VERSION, "cinderx": CINDERX_VERSION}
+    wanted = {**BUILD_WHEELS, "cffi": CFFI_VERSION, "cinderx": CINDERX_VERSION,
+              "pyelftools": PYELFTOOLS_VERSION}
     return {name: _wheel(name, version) for name, version in wanted.items()}
 
 

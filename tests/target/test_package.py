@@ -114,7 +114,7 @@ def test_pip_install_on_aarch64_compiles_the_shim_and_armjit_runs_cinderx_code(t
         ["/usr/bin/python3.14", "-m", "venv", "--without-pip", f"{W}/venv"],
         # pip itself (from its wheel), the build requirements and CinderX, into the venv
         [f"{W}/venv/bin/python", f"{W}/wheels/{pip_whl}/pip", "install", *pip,
-         "pip", "setuptools", "cffi", "cinderx"],
+         "pip", "setuptools", "cffi", "cinderx", "pyelftools"],
         # armjit: setup.py has the rootfs's gcc compile the C shim into the package
         [f"{W}/venv/bin/pip", "install", *pip, "--no-build-isolation", "--no-deps",
          f"{W}/{sdist.name}"],

@@ -1,0 +1,201 @@
+"""Process facts for the live back end, read without asmjit's listing.
+
+The post-alloc LIR does not state a few addresses that belong to the running
+process (armjit.codegen.function, "process facts").  With CinderX's asm dump
+on they were scraped from asmjit's listing (armjit.cinderxlog.listing_facts);
+the live path now learns them from the process itself, so that
+``CINDERX_JIT_DUMP_ASM`` stays off (no listing is formatted, logged or read):
+
+* ``kw_helper`` / ``argcount_helper``: ``rt::callWithKeywordArgs[Simple]`` and
+  ``rt::callWithIncorrectArgcount`` (chosen as GenerateArgcountCheckBlocks,
+  Jit/lir/generator.cpp:1042-1209, chooses them) -- their ``.symtab`` values in
+  ``_cinderx.so`` (pyelftools) plus the library's load bias, which is the
+  address ``dlsym`` gives for the exported ``PyInit__cinderx`` minus its
+  ``.symtab`` value;
+* ``tstate_getter``: ``_PyThreadState_GetCurrent``, exported by the object
+  holding the C API (``ctypes.pythonapi``);
+* ``code_rt`` (the function's CodeRuntime*) and ``deopt_trampoline`` (one per
+  process): from CinderX's compiled code of the same function, in memory --
+  the stage-2 deoptimization block (GenerateDeoptExitBlocks,
+  generator.cpp:6895-7101) is a fixed seven-to-ten word sequence::
+
+      sub sp, sp, #0x40; stp x28, x29, [sp]; stp x30, x13, [sp, #0x30]
+      mov(z/k) x30, #code_rt (1-4 words); adr x28, <exit>
+      stp x28, x30, [sp, #0x10]; b <deopt trampoline>
+
+  and is found by its words, not by any listing.  A function without deopt
+  exits needs neither fact.  The trampoline found is checked to be the same
+  address in every later function.
+
+The equality of these facts with the listing-derived ones is checked on the
+target (tests/target/test_process_facts.py) with the asm dump on, and on the
+dev corpus (tests/runtime/test_process_facts.py: one load bias explains every
+helper address of every function).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+from typing import Dict, Optional, Tuple
+
+# The Itanium-mangled names of the helpers (Jit/runtime.h); the .symtab of the
+# cinderx 2026.11 aarch64 wheel holds them as local functions.
+HELPER_SYMBOLS = {
+    "callWithKeywordArgs":
+        "_ZN7cinderx3jit2rt19callWithKeywordArgsEP16PyFunctionObjectPP7_objectmS5_",
+    "callWithKeywordArgsSimple":
+        "_ZN7cinderx3jit2rt25callWithKeywordArgsSimpleEP16PyFunctionObjectPP7_objectmS5_",
+    "callWithIncorrectArgcount":
+        "_ZN7cinderx3jit2rt25callWithIncorrectArgcountEP16PyFunctionObjectPP7_objectm",
+}
+ANCHOR_SYMBOL = "PyInit__cinderx"       # exported: dlsym gives its run-time address
+SIMPLE_KW_MAX_ARGS = 30                 # generator.cpp:1088: num_args < 30 -> ...Simple
+
+_STAGE2_HEAD = struct.pack("<3I", 0xD10103FF,     # sub sp, sp, #0x40
+                           0xA90077FC,            # stp x28, x29, [sp]
+                           0xA90337FE)            # stp x30, x13, [sp, #0x30]
+_STP_X28_X30 = 0xA9017BFC                         # stp x28, x30, [sp, #0x10]
+
+
+class ProcessFactsError(Exception):
+    """A process fact could not be learned (one line)."""
+
+
+def symbol_values(path: str, names) -> Dict[str, int]:
+    """``.symtab`` values of ``names`` in the ELF file ``path``.
+
+    pyelftools locates the symbol and string tables; the names are then found
+    in the string table with ``bytes.find`` and the symbols by their
+    ``st_name`` in one ``struct.iter_unpack`` pass -- pyelftools' own
+    per-symbol iteration takes seconds under qemu for CinderX's 13,500
+    symbols.  A name may start inside a longer string (linkers merge string
+    tails): every occurrence followed by NUL is a candidate ``st_name``."""
+    from elftools.elf.elffile import ELFFile
+    want = list(dict.fromkeys(names))
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        tab = elf.get_section_by_name(".symtab")
+        if tab is None:
+            raise ProcessFactsError(f"{path} has no .symtab (stripped): armjit needs "
+                                    "CinderX's helper symbols")
+        if elf.elfclass != 64 or not elf.little_endian or tab["sh_entsize"] != 24:
+            raise ProcessFactsError(f"{path} is not a little-endian ELF64 object")
+        strs = elf.get_section(tab["sh_link"]).data()
+        data = tab.data()
+    by_offset: Dict[int, str] = {}
+    for name in want:
+        key = name.encode() + b"\0"
+        k = strs.find(key)
+        while k >= 0:
+            by_offset[k] = name
+            k = strs.find(key, k + 1)
+    found: Dict[str, int] = {}
+    # Elf64_Sym: st_name u32, st_info u8, st_other u8, st_shndx u16, st_value u64, st_size u64
+    for st_name, _info, _other, shndx, value, _size in struct.iter_unpack("<IBBHQQ", data):
+        name = by_offset.get(st_name)
+        if name is not None and shndx and value:
+            found.setdefault(name, value)
+    missing = [n for n in want if n not in found]
+    if missing:
+        raise ProcessFactsError(f"{path}: symbols not found: {', '.join(missing)}")
+    return found
+
+
+def decode_mov_sequence(words) -> Optional[int]:
+    """The value a MOVZ/MOVN (+ MOVK) sequence writing one register leaves in it
+    (C6.2.226/.228/.227); None when ``words`` is not such a sequence."""
+    value, rd = None, None
+    for w in words:
+        opc, hw, imm, r = (w >> 29) & 3, (w >> 21) & 3, (w >> 5) & 0xFFFF, w & 31
+        if (w >> 23) & 0x3F != 0b100101 or (rd is not None and r != rd):
+            return None
+        sf = w >> 31
+        width = 64 if sf else 32
+        if not sf and hw > 1:
+            return None
+        if value is None:
+            if opc == 0b10:                    # movz
+                value = imm << (16 * hw)
+            elif opc == 0b00:                  # movn
+                value = ~(imm << (16 * hw)) & ((1 << width) - 1)
+            else:
+                return None
+            rd = r
+        elif opc == 0b11:                      # movk
+            mask = 0xFFFF << (16 * hw)
+            value = (value & ~mask) | (imm << (16 * hw))
+            if not sf:
+                value &= 0xFFFFFFFF            # a W write zeroes bits 63:32
+        else:
+            return None
+    return value
+
+
+def stage2_facts(binary: bytes, base: int) -> Optional[Tuple[int, int]]:
+    """(code_rt, deopt trampoline) from the stage-2 deoptimization block of
+    CinderX's code ``binary`` at ``base``; None when the code has none.
+    Raises ProcessFactsError when a block starts but does not have the shape."""
+    k = binary.find(_STAGE2_HEAD)
+    while k >= 0 and k % 4:
+        k = binary.find(_STAGE2_HEAD, k + 1)
+    if k < 0:
+        return None
+    words = [w for (w,) in struct.iter_unpack("<I", binary[k + 12:k + 12 + 4 * 7])]
+    n = 0
+    while n < len(words) and (words[n] >> 23) & 0x3F == 0b100101 and words[n] & 31 == 30:
+        n += 1
+    if not 1 <= n <= 4 or n + 3 > len(words):
+        raise ProcessFactsError(f"CinderX's stage-2 deopt block at {base + k:#x} has no "
+                                "mov x30, #code_rt")
+    code_rt = decode_mov_sequence(words[:n])
+    adr, stp, b = words[n], words[n + 1], words[n + 2]
+    if (adr & 0x9F00001F) != 0x1000001C or stp != _STP_X28_X30 or (b & 0xFC000000) != 0x14000000:
+        raise ProcessFactsError(f"CinderX's stage-2 deopt block at {base + k:#x} does not "
+                                "have the expected shape")
+    imm26 = b & 0x03FFFFFF
+    offset = (imm26 - (1 << 26) if imm26 & (1 << 25) else imm26) * 4
+    b_at = base + k + 12 + 4 * (n + 2)
+    return code_rt, b_at + offset
+
+
+class ProcessFacts:
+    """The facts of this process, learned once (helpers) or per function."""
+
+    def __init__(self, cinderx_path: str):
+        names = list(HELPER_SYMBOLS.values()) + [ANCHOR_SYMBOL]
+        values = symbol_values(cinderx_path, names)
+        lib = ctypes.CDLL(cinderx_path)          # already loaded: the same object
+        anchor = ctypes.cast(getattr(lib, ANCHOR_SYMBOL), ctypes.c_void_p).value
+        bias = anchor - values[ANCHOR_SYMBOL]
+        if bias % 4096:
+            raise ProcessFactsError(f"load bias {bias:#x} of {cinderx_path} is not "
+                                    "page aligned")
+        self.path = cinderx_path
+        self.load_bias = bias
+        self.helpers = {short: bias + values[sym] for short, sym in HELPER_SYMBOLS.items()}
+        self.tstate_getter = ctypes.cast(ctypes.pythonapi._PyThreadState_GetCurrent,
+                                         ctypes.c_void_p).value
+        self.deopt_trampoline: Optional[int] = None
+
+    def function_facts(self, plan, binary: bytes, base: int) -> dict:
+        """The facts armjit.codegen.compile_function needs for one function:
+        ``plan`` its armjit.codegen.layout.EntryPlan, ``binary`` CinderX's
+        code of it at ``base``."""
+        if plan.checks_argcount and plan.num_args < SIMPLE_KW_MAX_ARGS:
+            kw = self.helpers["callWithKeywordArgsSimple"]
+        else:
+            kw = self.helpers["callWithKeywordArgs"]
+        facts = {"kw_helper": kw, "argcount_helper": self.helpers["callWithIncorrectArgcount"],
+                 "tstate_getter": self.tstate_getter}
+        s2 = stage2_facts(binary, base)
+        if s2 is not None:
+            code_rt, trampoline = s2
+            if self.deopt_trampoline is None:
+                self.deopt_trampoline = trampoline
+            elif trampoline != self.deopt_trampoline:
+                raise ProcessFactsError(f"CinderX's code branches to a deopt trampoline at "
+                                        f"{trampoline:#x}, not {self.deopt_trampoline:#x}")
+            facts["code_rt"] = code_rt
+        facts["deopt_trampoline"] = self.deopt_trampoline
+        return facts
