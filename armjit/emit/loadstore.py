@@ -305,37 +305,51 @@ def encode_ldpsw(rt1, rt2, m: Mem) -> int:
 _OFFSET, _PRE, _POST = AddrMode.OFFSET, AddrMode.PRE, AddrMode.POST
 
 
-def _fast_tables():
-    """Per-op tables {register: encoding facts}, computed by the checking code."""
-    from .operands import _FP_INTERN, _GP_INTERN
-    regs = list(_GP_INTERN.values()) + list(_FP_INTERN.values())
-    single = {}
-    for op, (base_op, _unscaled_only) in LDST_OPS.items():
-        tab = {}
-        for r in regs:
-            try:
-                size, opc, v, nbytes, t = _size_opc_v(op, base_op, r)
-            except EncodingError:
-                continue
-            log2 = nbytes.bit_length() - 1
-            # (head word without Rn/offset/form bits, log2 size, largest scaled offset)
-            tab[r] = ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
-                      4095 << log2)
-        single[op] = tab
-    return single
+class _RegisterFacts(dict):
+    """{register: encoding facts}, each computed by the checking code on first
+    use (building every register's entry at import cost ~150 ms under qemu).
+    A register the op does not accept raises KeyError, as a missing entry of a
+    full table did."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, r):
+        facts = self.compute(r) if r.__class__ in (GpReg, FpReg) else None
+        if facts is None:
+            raise KeyError(r)
+        self[r] = facts
+        return facts
 
 
-def _base_fields():
-    """{register: Rn field << 5} for the registers legal as a base (X0-X30, SP),
-    computed by the checking code (_base)."""
-    from .operands import _GP_INTERN
-    out = {}
-    for r in _GP_INTERN.values():
+def _head_facts(op: str):
+    """(head word without Rn/offset/form bits, log2 size, largest scaled
+    offset, alignment mask) of ``op`` with register ``r``; None if illegal."""
+    base_op = LDST_OPS[op][0]
+
+    def compute(r):
         try:
-            out[r] = _base("ldr", r) << 5
+            size, opc, v, nbytes, t = _size_opc_v(op, base_op, r)
         except EncodingError:
-            pass
-    return out
+            return None
+        log2 = nbytes.bit_length() - 1
+        return ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
+                4095 << log2, (1 << log2) - 1)
+    return compute
+
+
+def _base_field(r):
+    """Rn field << 5 for a register legal as a base (X0-X30, SP), computed
+    by the checking code (_base); None otherwise."""
+    if r.__class__ is not GpReg:
+        return None
+    try:
+        return _base("ldr", r) << 5
+    except EncodingError:
+        return None
 
 
 # option field (bits 15:13) of the extends a register offset takes, and the
@@ -348,8 +362,7 @@ def _single_encoder(op: str):
     """The encoder of one LDR/STR-family op: one fast check on the tables of
     the legal registers (built at import by :func:`_size_opc_v`, the same
     rules the explanation states) covering every form, else the explanation."""
-    tab = {r: (head, log2, maxoff, (1 << log2) - 1)
-           for r, (head, log2, maxoff) in _LDST_HEAD[op].items()}
+    tab = _RegisterFacts(_head_facts(op))
     bases = _BASE_N5
 
     if LDST_OPS[op][1]:                # LDUR family: [base, #imm9] only
@@ -413,39 +426,35 @@ def _single_encoder(op: str):
     return enc
 
 
-def _pair_table(op: str) -> dict:
-    """{(rt1, rt2): facts} for every legal register pair of ``op``, built at
-    import by :func:`_pair_kind` and the Rt2 rules: (the word without
-    mode/imm7/Rn, log2 size, lowest and highest offset, alignment mask, Rt1
-    and Rt2 numbers for the writeback rule, -1 for FP registers)."""
-    from .operands import _FP_INTERN, _GP_INTERN
-    regs = list(_GP_INTERN.values()) + list(_FP_INTERN.values())
+def _pair_entry(op: str, r1, r2):
+    """The facts of one register pair of ``op`` (None when the pair is illegal):
+    (the word without mode/imm7/Rn, log2 size, lowest and highest offset,
+    alignment mask, Rt1 and Rt2 numbers for the writeback rule, -1 for FP
+    registers).  Built on first use of a pair (a table of every pair cost
+    ~170 ms at import under qemu) by :func:`_pair_kind` and the Rt2 rules."""
+    if r1.__class__ not in (GpReg, FpReg) or r2.__class__ is not r1.__class__ \
+            or r2.size != r1.size:
+        return None
+    try:
+        opc, v, nbytes = _pair_kind(op, r1)
+    except EncodingError:
+        return None
+    if r2.__class__ is GpReg and r2._f_zr >= 32:
+        return None                              # SP is no Rt2
     load = op != "stp"
-    out = {}
-    for r1 in regs:
-        try:
-            opc, v, nbytes = _pair_kind(op, r1)
-        except EncodingError:
-            continue
-        log2 = nbytes.bit_length() - 1
-        for r2 in regs:
-            if r2.__class__ is not r1.__class__ or r2.size != r1.size:
-                continue
-            if r2.__class__ is GpReg and r2._f_zr >= 32:
-                continue                         # SP is no Rt2
-            if load and r2.num == r1.num:
-                continue                         # C6.2.163: L == 1 && t == t2: UNPREDICTABLE
-            gp = r1.__class__ is GpReg
-            out[(r1, r2)] = ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22)
-                             | (r2.num << 10) | r1.num, log2, -64 * nbytes, 63 * nbytes,
-                             nbytes - 1, r1.num if gp else -1, r2.num if gp else -1)
-    return out
+    if load and r2.num == r1.num:
+        return None                              # C6.2.163: L == 1 && t == t2: UNPREDICTABLE
+    log2 = nbytes.bit_length() - 1
+    gp = r1.__class__ is GpReg
+    return ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22)
+            | (r2.num << 10) | r1.num, log2, -64 * nbytes, 63 * nbytes,
+            nbytes - 1, r1.num if gp else -1, r2.num if gp else -1)
 
 
 def _pair_encoder(op: str):
-    """The encoder of LDP/STP/LDPSW: one fast check on the table of legal
-    register pairs, the base and the offset, else the explanation."""
-    pairs = _pair_table(op)
+    """The encoder of LDP/STP/LDPSW: one fast check on the (memoised) facts
+    of the register pair, the base and the offset, else the explanation."""
+    pairs: dict = {}
     bases = _BASE_N5
 
     def enc(rt1, rt2, m: Mem) -> int:
@@ -453,10 +462,15 @@ def _pair_encoder(op: str):
             base, off, mode, index, _e, _s = m
             if index is None and off.__class__ is int:
                 try:
-                    e = pairs.get((rt1, rt2))
+                    e = pairs.get((rt1, rt2), pairs)
+                    if e is pairs:
+                        e = pairs[(rt1, rt2)] = _pair_entry(op, rt1, rt2)
                 except TypeError:               # (an unhashable junk operand)
                     e = None
-                n5 = bases.get(base) if base.__class__ is GpReg else None
+                try:
+                    n5 = bases[base]
+                except (KeyError, TypeError):
+                    n5 = None
                 if e is not None and n5 is not None:
                     word, log2, lo, hi, mask, t1, t2 = e
                     if lo <= off <= hi and not off & mask:
@@ -473,8 +487,7 @@ def _pair_encoder(op: str):
     return enc
 
 
-_LDST_HEAD = _fast_tables()
-_BASE_N5 = _base_fields()
+_BASE_N5 = _RegisterFacts(_base_field)
 _FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
 _FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}
 for _op_name, _enc in _FAST_SINGLE.items():

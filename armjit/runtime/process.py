@@ -36,6 +36,8 @@ helper address of every function).
 from __future__ import annotations
 
 import ctypes
+import json
+import os
 import struct
 from typing import Dict, Optional, Tuple
 
@@ -102,6 +104,43 @@ def symbol_values(path: str, names) -> Dict[str, int]:
     return found
 
 
+def cache_path() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "armjit", "symbols-v1.json")
+
+
+def cached_symbol_values(path: str, names) -> Dict[str, int]:
+    """:func:`symbol_values`, remembered on disk per (file, size, mtime):
+    importing pyelftools alone takes ~0.7 s under qemu, at every start of a
+    program.  The cache is only an optimisation: unreadable, unwritable or
+    stale, it is ignored (and the values read from the ELF file)."""
+    names = list(dict.fromkeys(names))
+    try:
+        st = os.stat(path)
+        key = f"{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}|{'|'.join(names)}"
+    except OSError:
+        return symbol_values(path, names)
+    cpath = cache_path()
+    try:
+        with open(cpath) as f:
+            cache = json.load(f)
+        hit = cache.get(key) if isinstance(cache, dict) else None
+        if isinstance(hit, dict) and all(isinstance(hit.get(n), int) for n in names):
+            return {n: hit[n] for n in names}
+    except (OSError, ValueError):
+        cache = {}
+    values = symbol_values(path, names)
+    try:
+        os.makedirs(os.path.dirname(cpath), exist_ok=True)
+        tmp = f"{cpath}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump({key: values}, f)
+        os.replace(tmp, cpath)
+    except OSError:
+        pass
+    return values
+
+
 def decode_mov_sequence(words) -> Optional[int]:
     """The value a MOVZ/MOVN (+ MOVK) sequence writing one register leaves in it
     (C6.2.226/.228/.227); None when ``words`` is not such a sequence."""
@@ -164,7 +203,7 @@ class ProcessFacts:
 
     def __init__(self, cinderx_path: str):
         names = list(HELPER_SYMBOLS.values()) + [ANCHOR_SYMBOL]
-        values = symbol_values(cinderx_path, names)
+        values = cached_symbol_values(cinderx_path, names)
         lib = ctypes.CDLL(cinderx_path)          # already loaded: the same object
         anchor = ctypes.cast(getattr(lib, ANCHOR_SYMBOL), ctypes.c_void_p).value
         bias = anchor - values[ANCHOR_SYMBOL]

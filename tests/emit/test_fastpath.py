@@ -195,7 +195,7 @@ def test_ldst(op):
     assert explained(lambda rt, m: loadstore.encode_ldst(op, rt, m), args) > 50
     # a bool offset or a mode that is not an AddrMode is refused, never encoded
     # (the checking path once took False as offset 0 and any junk mode as post-index)
-    rt = next(r for r in loadstore._LDST_HEAD[op] if isinstance(r, GpReg))
+    rt = next(r for r in GP if loadstore._head_facts(op)(r) is not None)
     for m in (Mem(SP, False), Mem(SP, True), Mem(SP, 8, "bogus")):
         with pytest.raises(EncodingError, match="operand (offset|mode|mem)="):
             fast(rt, m)
