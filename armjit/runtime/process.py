@@ -141,31 +141,62 @@ def cached_symbol_values(path: str, names) -> Dict[str, int]:
     return values
 
 
-def decode_mov_sequence(words) -> Optional[int]:
-    """The value a MOVZ/MOVN (+ MOVK) sequence writing one register leaves in it
-    (C6.2.226/.228/.227); None when ``words`` is not such a sequence."""
+def _constant_word(w: int):
+    """(kind, sf, rd, fields) of one word of a constant-materialising sequence
+    -- MOVZ/MOVN/MOVK (C6.2.226-228), ORR (immediate) from ZR (the MOV
+    bitmask alias, C6.2.224), ORR (shifted register) ZR, ZR (MOV rd, ZR) --
+    or None for any other instruction."""
+    sf, rd = w >> 31, w & 31
+    if (w >> 23) & 0x3F == 0b100101:                    # move wide
+        opc = (w >> 29) & 3
+        kind = {0b00: "movn", 0b10: "movz", 0b11: "movk"}.get(opc)
+        hw = (w >> 21) & 3
+        if kind is None or (not sf and hw > 1):
+            return None
+        return kind, sf, rd, (hw, (w >> 5) & 0xFFFF)
+    if (w >> 23) & 0xFF == 0b01100100 and (w >> 5) & 31 == 31:   # orr rd, zr, #bitmask
+        n, immr, imms = (w >> 22) & 1, (w >> 16) & 63, (w >> 10) & 63
+        if not sf and n:
+            return None
+        return "orr", sf, rd, (n, immr, imms)
+    if w & 0x7FFFFFE0 == 0x2A1F03E0:                   # orr rd, zr, zr
+        return "zero", sf, rd, ()
+    return None
+
+
+def decode_constant_sequence(words) -> Optional[int]:
+    """The value a MOVZ/MOVN/ORR-immediate (+ MOVK) sequence writing one
+    register leaves in it -- what asmjit emits for ``mov xN, #imm``; None when
+    ``words`` is not such a sequence."""
+    from armjit.emit.errors import EncodingError
+    from armjit.emit.immediates import decode_bitmask
     value, rd = None, None
     for w in words:
-        opc, hw, imm, r = (w >> 29) & 3, (w >> 21) & 3, (w >> 5) & 0xFFFF, w & 31
-        if (w >> 23) & 0x3F != 0b100101 or (rd is not None and r != rd):
+        d = _constant_word(w)
+        if d is None:
             return None
-        sf = w >> 31
+        kind, sf, r, fields = d
         width = 64 if sf else 32
-        if not sf and hw > 1:
-            return None
+        mask = (1 << width) - 1
         if value is None:
-            if opc == 0b10:                    # movz
-                value = imm << (16 * hw)
-            elif opc == 0b00:                  # movn
-                value = ~(imm << (16 * hw)) & ((1 << width) - 1)
+            if kind == "movz":
+                value = fields[1] << (16 * fields[0])
+            elif kind == "movn":
+                value = ~(fields[1] << (16 * fields[0])) & mask
+            elif kind == "orr":
+                try:
+                    value = decode_bitmask(*fields, width) & mask
+                except (EncodingError, ValueError):     # a reserved encoding
+                    return None
+            elif kind == "zero":
+                value = 0
             else:
                 return None
             rd = r
-        elif opc == 0b11:                      # movk
-            mask = 0xFFFF << (16 * hw)
-            value = (value & ~mask) | (imm << (16 * hw))
-            if not sf:
-                value &= 0xFFFFFFFF            # a W write zeroes bits 63:32
+        elif kind == "movk" and r == rd:
+            hw, imm = fields
+            value = (value & ~(0xFFFF << (16 * hw))) | (imm << (16 * hw))
+            value &= mask                     # a W write zeroes bits 63:32
         else:
             return None
     return value
@@ -182,12 +213,12 @@ def stage2_facts(binary: bytes, base: int) -> Optional[Tuple[int, int]]:
         return None
     words = [w for (w,) in struct.iter_unpack("<I", binary[k + 12:k + 12 + 4 * 7])]
     n = 0
-    while n < len(words) and (words[n] >> 23) & 0x3F == 0b100101 and words[n] & 31 == 30:
+    while n < len(words) and words[n] & 31 == 30 and _constant_word(words[n]) is not None:
         n += 1
-    if not 1 <= n <= 4 or n + 3 > len(words):
+    code_rt = decode_constant_sequence(words[:n]) if 1 <= n <= 4 else None
+    if code_rt is None or n + 3 > len(words):
         raise ProcessFactsError(f"CinderX's stage-2 deopt block at {base + k:#x} has no "
                                 "mov x30, #code_rt")
-    code_rt = decode_mov_sequence(words[:n])
     adr, stp, b = words[n], words[n + 1], words[n + 2]
     if (adr & 0x9F00001F) != 0x1000001C or stp != _STP_X28_X30 or (b & 0xFC000000) != 0x14000000:
         raise ProcessFactsError(f"CinderX's stage-2 deopt block at {base + k:#x} does not "

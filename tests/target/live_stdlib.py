@@ -1,14 +1,18 @@
 """Run stdlib workloads before and after armjit compiles every function of their modules.
 
 Executed on the target by tests/target/test_live_stdlib.py; prints one JSON line.
+``--check-facts``: CinderX also logs its asm listing and every compile's
+process facts (armjit.runtime.process) must equal the listing's.
 """
 
 import json
+import os
 import sys
 
 import armjit
 
-armjit.enable()
+CHECK = "--check-facts" in sys.argv
+armjit.enable(check_facts=CHECK)
 
 import cinderx.jit  # noqa: E402,F401  (after enable: CinderX reads its flags at import)
 import colorsys  # noqa: E402
@@ -73,7 +77,12 @@ for mod in MODULES:
             refused.append([f"{mod.__name__}:{qualname}", str(e)[:120]])
 got = workload()
 got2 = workload()
+from armjit.runtime import live  # noqa: E402
+rt = live.runtime()
 print(json.dumps({"compiled": compiled, "refused": refused, "same": got == want,
+                  "facts_checked": rt.facts_checked, "asm_dump": bool(os.environ.get(
+                      "CINDERX_JIT_DUMP_ASM")),
+                  "helpers": {k: hex(v) for k, v in rt.process.helpers.items()},
                   "same_again": got2 == want,
                   "diff": [[w, g] for w, g in zip(want, got) if w != g][:3]}))
 sys.stdout.flush()

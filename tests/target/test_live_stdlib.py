@@ -15,10 +15,17 @@ from armjit import target
 pytestmark = pytest.mark.target
 
 
-def test_stdlib_workloads_are_identical_under_armjit():
-    p = target.run(["tests/target/live_stdlib.py"], capture_output=True, text=True, timeout=600)
+def _run(*args):
+    p = target.run(["tests/target/live_stdlib.py", *args], capture_output=True, text=True,
+                   timeout=600)
     assert p.returncode == 0, p.stderr[-3000:]
-    out = json.loads(p.stdout.splitlines()[-1])
+    return json.loads(p.stdout.splitlines()[-1])
+
+
+def test_stdlib_workloads_are_identical_under_armjit():
+    out = _run()
+    assert out["asm_dump"] is False                  # armjit reads no listing
+    assert out["facts_checked"] == 0
     assert out["diff"] == []
     assert out["same"] is True and out["same_again"] is True
     # Every non-generator function of the ten modules is armjit's now.
@@ -26,3 +33,17 @@ def test_stdlib_workloads_are_identical_under_armjit():
     assert "json.encoder:_make_iterencode" in out["compiled"]
     assert "textwrap:TextWrapper._wrap_chunks" in out["compiled"]
     assert [name for name, _ in out["refused"]] == ["heapq:merge"]   # a generator
+
+
+def test_process_facts_equal_asmjit_listing_facts_for_every_function():
+    """The facts armjit learns from the process (symbols + load bias, CinderX's
+    stage-2 deopt block in memory) are the listing's, function by function: in
+    check mode a mismatch is a refusal, and there is none."""
+    out = _run("--check-facts")
+    assert out["asm_dump"] is True
+    assert out["diff"] == [] and out["same"] is True
+    assert len(out["compiled"]) >= 100
+    assert out["facts_checked"] == len(out["compiled"])
+    assert [name for name, _ in out["refused"]] == ["heapq:merge"]   # a generator, not a fact
+    assert set(out["helpers"]) == {"callWithKeywordArgs", "callWithKeywordArgsSimple",
+                                   "callWithIncorrectArgcount"}
