@@ -113,6 +113,16 @@ def test_stage2_facts_refuses_a_block_of_another_shape(bad):
         stage2_facts(bad, 0x4000)
 
 
+def test_stage2_facts_follows_asmjits_far_jump_stub():
+    """CinderX's code beyond b's reach of the trampoline branches to a stub
+    in the function (ldr x16, #8; br x16; .quad): the fact is the stub's
+    literal -- the target compile_latency.py's 549 refusals showed it must be."""
+    block = _stage2([0xD29C001E], b=0x14000002)          # b .+8: to the stub below
+    stub = struct.pack("<2IQ", 0x58000050, 0xD61F0200, 0x55_0307_9000)
+    code = block + b"\x1f\x20\x03\xd5" + stub
+    assert stage2_facts(code, 0x7000) == (0xE000, 0x55_0307_9000)
+
+
 def test_stage2_head_only_counts_at_word_boundaries():
     code = b"\x00\x00" + _stage2([0xD29C001E])[:-2]
     assert stage2_facts(code, 0) is None

@@ -20,7 +20,8 @@ from armjit.codegen.abi import (
     CO_VARKEYWORDS,
     REENTRY_OFFSET,
 )
-from armjit.codegen.frame import FRAME_HEADER_OVERHEAD, K_POINTER, K_STACK_ALIGN, FrameLayout
+from armjit.codegen.frame import (FRAME_HEADER_OVERHEAD, K_POINTER, K_STACK_ALIGN, FrameLayout,
+                                  FrameLayoutError)
 from armjit.lir.model import REG_SP, Function, Ind, Reg, Stack
 
 __all__ = ["LirFrameFacts", "frame_facts", "frame_layout", "EntryPlan", "entry_plan", "num_args"]
@@ -48,6 +49,8 @@ class LirFrameFacts:
     reserve_stack_size: int = 0
     frame_lea_offset: int | None = None  # Lea right after the first LoadThreadState
     deopt_ids: list[int] = field(default_factory=list)  # sorted, unique
+    reserve_stack_instrs: int = 0       # ReserveStack instructions (their size is HIR's)
+    has_origins: bool = False           # the dump carries HIR origins (DUMP_LIR_ORIGIN)
     const_pool_values: list[int] = field(default_factory=list)  # first-use order, unique
 
 
@@ -76,6 +79,7 @@ def frame_facts(fn: Function) -> LirFrameFacts:
             o = ins.origin
             if o is not None and o is not last_origin:
                 last_origin = o
+                f.has_origins = True
                 for line in o.lines:
                     if "ReserveStack<" in line and (m := _RESERVE.match(line)):
                         reserve = max(reserve, _align16(int(m.group(1)) * K_POINTER))
@@ -141,6 +145,8 @@ def frame_facts(fn: Function) -> LirFrameFacts:
                 deopt.add(ins.inputs[1].value)
             elif op == "MovConstPool":
                 pool.setdefault(ins.inputs[0].value, None)
+            elif op == "ReserveStack":
+                f.reserve_stack_instrs += 1
     f.reserve_stack_size = reserve
     f.frame_lea_offset = frame_lea
     for n in regs & _CALLEE_SAVED_NUMS:
@@ -190,16 +196,35 @@ def frame_layout(fn: Function, meta: dict, *, use_meta_spill: bool = True) -> Fr
         spill = meta["spill_stack_size"]
     reserved = None if fh is None else fh + K_POINTER + (inline or 0)
     spill_slots = [o for o in facts.spill_offsets if reserved is not None and o < -reserved]
-    return FrameLayout(
-        spill_stack_size=spill,
-        saved_regs=facts.callee_saved_used,
-        max_arg_buffer_size=facts.max_arg_buffer_size,
-        reserve_stack_size=facts.reserve_stack_size,
-        frame_header_size=fh,
-        inline_stack_size=inline,
-        spill_slot_offsets=spill_slots,
-        is_generator=gen,
-    )
+    def layout(reserve: int) -> FrameLayout:
+        return FrameLayout(
+            spill_stack_size=spill,
+            saved_regs=facts.callee_saved_used,
+            max_arg_buffer_size=facts.max_arg_buffer_size,
+            reserve_stack_size=reserve,
+            frame_header_size=fh,
+            inline_stack_size=inline,
+            spill_slot_offsets=spill_slots,
+            is_generator=gen,
+        )
+    frame = layout(facts.reserve_stack_size)
+    if facts.reserve_stack_instrs and not facts.has_origins:
+        # A dump without HIR origins (CINDERX_JIT_DUMP_LIR_ORIGIN=0, the live
+        # path) does not show ReserveStack<n>'s size (generator.cpp:5706-5719):
+        # the reserved area is what CinderX's frame has beyond the rest.  It
+        # is 16-aligned, so the header's alignment pad does not depend on it.
+        stack = meta.get("stack_size")
+        if not isinstance(stack, int):
+            raise FrameLayoutError("the LIR reserves stack (ReserveStack) but carries no "
+                                   "HIR origins and CinderX's frame size is not known")
+        reserve = stack - frame.total_size
+        if reserve <= 0 or reserve % 16:
+            raise FrameLayoutError(
+                f"the LIR reserves stack (ReserveStack) but CinderX's {stack}-byte frame "
+                f"leaves {reserve} bytes for it beyond the {frame.total_size} the LIR "
+                "implies (not a positive multiple of 16): refusing")
+        frame = layout(reserve)
+    return frame
 
 
 @dataclass

@@ -316,6 +316,9 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
         rt.check_facts = check_facts
         if "_cinderx" not in sys.modules:
             os.environ.update({"CINDERX_JIT_DUMP_LIR": "1",
+                               # no HIR comments: ~30 % less text for CinderX to
+                               # format and armjit to read (tests/codegen/test_no_origin.py)
+                               "CINDERX_JIT_DUMP_LIR_ORIGIN": "0",
                                "CINDERX_JIT_LOG_FILE": rt.log.path,
                                # armjit pauses CinderX itself under tracing (instrumentation.py)
                                "CINDERX_JIT_SUPPORT_INSTRUMENTATION": "0"})

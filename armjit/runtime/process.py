@@ -226,7 +226,20 @@ def stage2_facts(binary: bytes, base: int) -> Optional[Tuple[int, int]]:
     imm26 = b & 0x03FFFFFF
     offset = (imm26 - (1 << 26) if imm26 & (1 << 25) else imm26) * 4
     b_at = base + k + 12 + 4 * (n + 2)
-    return code_rt, b_at + offset
+    return code_rt, resolve_stub(binary, base, b_at + offset)
+
+
+_FAR_STUB = struct.pack("<2I", 0x58000050, 0xD61F0200)     # ldr x16, #8; br x16
+
+
+def resolve_stub(binary: bytes, base: int, target: int) -> int:
+    """The final target of a branch to ``target``: when it is asmjit's far-jump
+    stub inside ``binary`` (``ldr x16, #8; br x16; .quad dest``, for a
+    destination beyond the +-128 MiB of b/bl), the stub's literal."""
+    off = target - base
+    if 0 <= off <= len(binary) - 16 and not off % 4 and binary[off:off + 8] == _FAR_STUB:
+        return int.from_bytes(binary[off + 8:off + 16], "little")
+    return target
 
 
 class ProcessFacts:
