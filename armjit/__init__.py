@@ -16,11 +16,14 @@ compiled by armjit after N calls.
 __version__ = "0.1.0"
 
 
-def enable(log_file=None, *, auto=False, after_calls=2, compile_budget=None, check_facts=False):
+def enable(log_file=None, *, auto=False, after_calls=1000, compile_budget=None,
+           check_facts=False):
     """Make CinderX log its LIR where armjit reads it (call before importing cinderx).
 
     With ``auto=True`` armjit also compiles every plain function after
-    ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto), spending
+    ``after_calls`` calls (a sys.monitoring hook, armjit.runtime.auto; the
+    default, 1000, is CinderX's own ``cinderx.jit.auto()`` threshold: code
+    compiled after the interpreter has specialised the byte code is faster), spending
     at most ``compile_budget`` (a fraction, e.g. 0.1) of the run compiling when
     one is given.
     Raises :class:`LiveJITError` with a one-line reason where armjit cannot run

@@ -1,14 +1,17 @@
 """armjit's live back end end to end, as a user sees it, on the aarch64 target (qemu).
 
-    python bench/live_overhead.py [--workloads stdlib,small,loop] [--repeat 1]
+    python bench/live_overhead.py [--after-calls 1000] [--workloads stdlib,small,loop] [--repeat 1]
 
 One fresh target process per (workload, mode), measured from the host
-(interpreter start to exit: imports, compiles and the work itself):
+(interpreter start to exit: imports, compiles and the work itself), with
+one threshold N (``--after-calls``; default 1000, CinderX's own
+``cinderx.jit.auto()`` threshold and armjit's default):
 
 * ``interp``:  plain CPython 3.14, cinderx not imported;
-* ``cinderx``: ``cinderx.jit.compile_after_n_calls(2)`` -- CinderX's own auto mode;
-* ``armjit``:  ``armjit.enable(auto=True, after_calls=2)`` -- CinderX's front end,
-  armjit's back end for every plain function called twice;
+* ``cinderx``: ``cinderx.jit.compile_after_n_calls(N)`` -- CinderX's own auto mode
+  (which compiles in a background thread by default);
+* ``armjit``:  ``armjit.enable(auto=True, after_calls=N)`` -- CinderX's front end,
+  armjit's back end for every plain function called N times;
 * ``armjit-budget``: the same with ``compile_budget=0.1``: at most a tenth of
   the run spent compiling (hot functions first, the rest interpreted).
 
@@ -43,9 +46,9 @@ MODES = ["interp", "cinderx", "armjit", "armjit-budget"]
 
 PROLOGUE = {
     "interp": "",
-    "cinderx": "import cinderx.jit as jit\njit.compile_after_n_calls(2)\n",
-    "armjit": "import armjit\narmjit.enable(auto=True, after_calls=2)\nimport cinderx.jit as jit\n",
-    "armjit-budget": ("import armjit\narmjit.enable(auto=True, after_calls=2, compile_budget=0.1)\n"
+    "cinderx": "import cinderx.jit as jit\njit.compile_after_n_calls({n})\n",
+    "armjit": "import armjit\narmjit.enable(auto=True, after_calls={n})\nimport cinderx.jit as jit\n",
+    "armjit-budget": ("import armjit\narmjit.enable(auto=True, after_calls={n}, compile_budget=0.1)\n"
                       "import cinderx.jit as jit\n"),
 }
 
@@ -122,8 +125,8 @@ print(_json.dumps(out))
 '''
 
 
-def run_one(workload: str, mode: str) -> dict:
-    src = PROLOGUE[mode] + WORKLOADS[workload] + EPILOGUE
+def run_one(workload: str, mode: str, after_calls: int) -> dict:
+    src = PROLOGUE[mode].format(n=after_calls) + WORKLOADS[workload] + EPILOGUE
     t0 = time.perf_counter()
     p = target.run(["-c", src], capture_output=True, text=True, timeout=3600)
     wall = time.perf_counter() - t0
@@ -138,6 +141,8 @@ def run_one(workload: str, mode: str) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--after-calls", type=int, default=1000,
+                    help="the auto threshold of every JIT mode (default: CinderX's auto())")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--repeat", type=int, default=1,
                     help="runs per (workload, mode), interleaved; the median is reported")
@@ -148,13 +153,14 @@ def main(argv=None) -> int:
         return 2
     modes = ns.modes.split(",")
     wrong = 0
+    print(f"after_calls={ns.after_calls}")
     print(f"{'workload':8} " + " ".join(f"{m:>13}" for m in modes)
           + "   armjit/cinderx (each armjit mode)  armjit (no budget)")
     for wl in ns.workloads.split(","):
         runs = {m: [] for m in modes}
         for _ in range(ns.repeat):
             for m in modes:
-                runs[m].append(run_one(wl, m))
+                runs[m].append(run_one(wl, m, ns.after_calls))
         wall = {m: statistics.median(r["wall"] for r in runs[m]) for m in modes}
         results = {r.get("result", r.get("error")) for m in modes for r in runs[m]}
         same = len(results) == 1 and not any("error" in r for m in modes for r in runs[m])

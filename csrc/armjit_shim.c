@@ -384,3 +384,108 @@ int armjit_legacy_tracing_active(void) {
     PyGILState_Release(g);
     return active;
 }
+
+/* ------------------------------------------------------------ start counting */
+
+/* The auto mode's sys.monitoring PY_START callback, in C: the per-code count
+ * lives in a code-object extra slot as a countdown, tagged ((n << 1) | 1) so
+ * that it is never NULL; NULL means "not seen yet".  Only at the start where
+ * the countdown reaches zero is the Python decision function called; it returns
+ * sys.monitoring.DISABLE, None (ask again at the next start) or an int k (ask
+ * again after k more starts).  Counting in Python cost ~25 us per call of every
+ * not-yet-hot function under qemu. */
+static Py_ssize_t counter_index = -1;
+static PyObject *counter_decide = NULL;
+static uintptr_t counter_threshold = 1;
+static PyObject *counter_fn = NULL;
+
+static int counter_set(PyObject *code, uintptr_t left) {
+    return PyUnstable_Code_SetExtra(code, counter_index, (void *)((left << 1) | 1));
+}
+
+static PyObject *armjit_on_start(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 2 || !PyCode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "armjit start counter: expected (code, offset)");
+        return NULL;
+    }
+    PyObject *code = args[0];
+    void *extra = NULL;
+    if (PyUnstable_Code_GetExtra(code, counter_index, &extra) < 0) {
+        return NULL;
+    }
+    uintptr_t left = extra != NULL ? (uintptr_t)extra >> 1 : counter_threshold;
+    if (left > 1) {
+        if (counter_set(code, left - 1) < 0) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    PyObject *decide = counter_decide;
+    if (decide == NULL) {
+        Py_RETURN_NONE;
+    }
+    Py_INCREF(decide);
+    PyObject *res = PyObject_Vectorcall(decide, args, 2, NULL);
+    Py_DECREF(decide);
+    if (res == NULL) {
+        return NULL;
+    }
+    uintptr_t again = 1;
+    if (PyLong_CheckExact(res)) {
+        long k = PyLong_AsLong(res);
+        Py_DECREF(res);
+        if (k == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+        again = k < 1 ? 1 : (uintptr_t)k;
+        res = Py_NewRef(Py_None);
+    }
+    if (counter_set(code, again) < 0) {
+        Py_DECREF(res);
+        return NULL;
+    }
+    return res;
+}
+
+static PyMethodDef counter_def = {
+    "armjit_on_start", (PyCFunction)(void (*)(void))armjit_on_start, METH_FASTCALL,
+    "armjit's PY_START counter (csrc/armjit_shim.c)"};
+
+void *armjit_start_counter(void *decide, unsigned long threshold) {
+    PyObject *fn = NULL;
+    PyGILState_STATE g = PyGILState_Ensure();
+    if (counter_index < 0) {
+        counter_index = PyUnstable_Eval_RequestCodeExtraIndex(NULL);
+    }
+    if (counter_index >= 0) {
+        if (counter_fn == NULL) {
+            counter_fn = PyCFunction_New(&counter_def, NULL);
+        }
+        if (counter_fn != NULL) {
+            Py_XSETREF(counter_decide, Py_XNewRef((PyObject *)decide));
+            counter_threshold = threshold < 1 ? 1 : threshold;
+            fn = counter_fn;
+        }
+    }
+    if (fn == NULL) {
+        PyErr_Clear();
+    }
+    PyGILState_Release(g);
+    return fn;
+}
+
+long long armjit_start_countdown(void *code) {
+    /* The countdown of ``code`` (tests): -1 not seen yet, -2 on error. */
+    void *extra = NULL;
+    long long out;
+    PyGILState_STATE g = PyGILState_Ensure();
+    if (counter_index < 0 || PyUnstable_Code_GetExtra((PyObject *)code, counter_index, &extra) < 0) {
+        PyErr_Clear();
+        out = -2;
+    } else {
+        out = extra == NULL ? -1 : (long long)((uintptr_t)extra >> 1);
+    }
+    PyGILState_Release(g);
+    return out;
+}

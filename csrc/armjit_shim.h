@@ -63,3 +63,11 @@ size_t armjit_drain_invalidated(unsigned long long *tokens, size_t max);
 
 /* Instrumentation: does any thread have a sys.settrace/sys.setprofile function? */
 int armjit_legacy_tracing_active(void);
+
+/* Auto mode's PY_START counter (see armjit_shim.c): returns the builtin to
+ * register as the sys.monitoring PY_START callback (a borrowed reference the
+ * shim keeps alive), or NULL.  ``decide`` (a Python callable, kept) is called
+ * at a code's ``threshold``-th start, and then as it asks: DISABLE, None (next
+ * start) or an int k (after k more starts).  NULL ``decide`` stops asking. */
+void *armjit_start_counter(void *decide, unsigned long threshold);
+long long armjit_start_countdown(void *code);

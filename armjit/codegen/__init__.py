@@ -23,13 +23,16 @@ or a process fact outside :data:`armjit.codegen.meta.META_SCHEMA`), ``LIRParseEr
 exception is a bug (tests/test_fuzz.py hunts for them).
 """
 
-from .lower import COND, RULES, Ctx, LoweringError, lower_instruction  # noqa: F401
 
-
+# Everything is imported on first use (PEP 562): the live runtime imports
+# armjit.codegen.abi at start-up, and lowering costs ~0.5 s to import under qemu.
 def __getattr__(name):
     if name in ("compile_dump", "compile_function", "CompiledFunction"):
         from . import function as _f
         return getattr(_f, name)
+    if name in ("COND", "RULES", "Ctx", "LoweringError", "lower_instruction"):
+        from . import lower as _l
+        return getattr(_l, name)
     raise AttributeError(name)
 
 

@@ -2,12 +2,18 @@
 
 ``armjit.enable(auto=True, after_calls=N)`` (before ``cinderx`` is imported)
 registers a ``sys.monitoring`` (PEP 669) PY_START callback under a tool id of
-armjit's own.  The callback counts starts per code object; at the N-th start of
-a plain function's code it finds the function object of the started frame,
-hands it to :func:`armjit.runtime.live.compile` (CinderX's front end, armjit's
-back end) and returns ``sys.monitoring.DISABLE`` for that code, so the hook
-costs nothing for it afterwards (calls then go through the function's vectorcall
-to armjit's code and raise no PY_START at all).
+armjit's own.  The callback is the C shim's start counter
+(``armjit_start_counter``, csrc/armjit_shim.c): it counts starts per code
+object in a code extra slot and calls :func:`_on_start` only at the N-th start
+of a code (and later only when asked to), so a function that never gets hot
+costs one C call per start, not a Python call (~25 us under qemu).
+:func:`_on_start` finds the function object of the started frame, hands it to
+:func:`armjit.runtime.live.compile` (CinderX's front end, armjit's back end)
+and returns ``sys.monitoring.DISABLE`` for that code, so the hook costs
+nothing for it afterwards (calls then go through the function's vectorcall to
+armjit's code and raise no PY_START at all).  The default N is CinderX's own
+``auto()`` threshold, 1000: code compiled after the interpreter has
+specialised the byte code is faster (bench/RESULTS.md, live_overhead).
 
 Design points, each checked on the target (tests/target/test_auto.py):
 
@@ -65,7 +71,7 @@ BUDGET_ALLOWANCE_S = 1.0    # compile seconds allowed beyond the budget (the fir
 refused: List[Tuple[str, str]] = []     # (module:qualname, reason)
 compiled: List[str] = []                # compiled by armjit (one per code)
 shared: List[str] = []                  # further function objects given an existing code
-_counts: Dict[int, list] = {}            # id(code) -> [count, weakref to the code]
+_counts: Dict[int, list] = {}            # id(code) -> [starts, weakref to the code, step]
 _recompiles: Dict[int, int] = {}         # id(code) -> armjit compiles (dropped with _counts)
 _config: dict = {}
 
@@ -157,22 +163,26 @@ def _fullname(code) -> str:
 
 
 def _on_start(code, offset):
-    # The fast path: a code seen before and not yet hot (this callback runs
-    # for every call of every function not yet disabled; under qemu each
-    # microsecond here is tens).
-    entry = _counts.get(id(code))
-    if entry is not None and entry[1]() is code:
-        entry[0] += 1
-        if entry[0] < entry[2]:
-            return None
+    """The decision, called by the C start counter at a code's ``after_calls``-th
+    start and then whenever the previous decision asked: returns DISABLE, None
+    (ask again at the next start) or an int k (ask again after k more starts)."""
     try:
-        return _decide(code, entry)
-    except Exception as e:              # a refusal: never escapes into the program
+        key = id(code)
+        entry = _counts.get(key)
+        if entry is not None and entry[1]() is code:
+            entry[0] += entry[2]        # the starts since the last decision
+        else:
+            # [starts, the code, starts until the next decision]
+            entry = _counts[key] = [_after, weakref.ref(code, lambda _r, k=key: _forget(k)), 1]
+        out = _decide(code, entry)
+    except Exception as e:              # a refusal (or interpreter shutdown): never escapes
         try:
             refused.append((_fullname(code), f"{type(e).__name__}: {e}"[:300]))
         except Exception:
             pass
         return _DISABLE
+    entry[2] = out if out.__class__ is int else 1
+    return out
 
 
 def _forget(key: int) -> None:
@@ -182,18 +192,11 @@ def _forget(key: int) -> None:
 
 def _decide(code, entry):
     from .live import LiveJITError, _rt, compile as live_compile, unsupported
-    if entry is None or entry[1]() is not code:
-        # first start of this code object
-        if unsupported(code) is not None:
-            return _DISABLE             # module/class bodies, generators: never compiled
-        if code.co_filename.startswith(_skip_dirs()):
-            return _DISABLE             # armjit, cinderx, cffi
-        key = id(code)
-        # [starts, the code, the start count at which to look again]
-        entry = _counts[key] = [1, weakref.ref(code, lambda _r, k=key: _forget(k)), _after]
+    if unsupported(code) is not None:
+        return _DISABLE                 # module/class bodies, generators: never compiled
+    if code.co_filename.startswith(_skip_dirs()):
+        return _DISABLE                 # armjit, cinderx, cffi
     n = entry[0]
-    if n < entry[2]:
-        return None
     if _rt is None or not _rt.enabled:
         return _DISABLE
     if _rt.paused or _rt.busy:
@@ -211,8 +214,7 @@ def _decide(code, entry):
         # code that keeps starting is hot, and is looked at again sooner in
         # time than one that is not).
         _config["deferred"] = _config.get("deferred", 0) + 1
-        entry[2] = 2 * n
-        return None
+        return n
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
@@ -254,7 +256,10 @@ _DISABLE = None
 _after = 2
 
 
-def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
+DEFAULT_AFTER_CALLS = 1000     # CinderX's kDefaultAutoJitCallThreshold (Jit/config.h:175)
+
+
+def start(after_calls: int = DEFAULT_AFTER_CALLS, compile_budget: Optional[float] = None) -> int:
     """Install the PY_START hook (after :func:`armjit.runtime.live.enable`); returns the tool id.
 
     ``after_calls``: a function is compiled at its ``after_calls``-th call (as
@@ -273,6 +278,7 @@ def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
         raise ValueError(f"compile_budget must be in (0, 1], got {compile_budget}")
     mon = sys.monitoring
     _config.update(budget=compile_budget, t0=time.perf_counter())
+    counter = _start_counter(after_calls)
     if "tool" in _config:
         _config["after"] = after_calls
         _after = after_calls
@@ -290,10 +296,22 @@ def start(after_calls: int = 2, compile_budget: Optional[float] = None) -> int:
     else:
         from .live import LiveJITError
         raise LiveJITError("no free sys.monitoring tool id for armjit (tried 5, 4, 3)")
-    mon.register_callback(tool, mon.events.PY_START, _on_start)
+    mon.register_callback(tool, mon.events.PY_START, counter)
     mon.set_events(tool, mon.events.PY_START)
     _config["tool"] = tool
     return tool
+
+
+def _start_counter(after_calls: int):
+    """The C start counter (csrc/armjit_shim.c) set to call :func:`_on_start`
+    at the ``after_calls``-th start of each code."""
+    from .install import load_shim
+    shim = load_shim()
+    ptr = shim.lib.armjit_start_counter(shim.ffi.cast("void *", id(_on_start)), after_calls)
+    if ptr == shim.ffi.NULL:
+        from .live import LiveJITError
+        raise LiveJITError("armjit's start counter could not be created (no code extra index)")
+    return ctypes.cast(int(shim.ffi.cast("uintptr_t", ptr)), ctypes.py_object).value
 
 
 def stop() -> None:

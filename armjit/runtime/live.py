@@ -55,12 +55,7 @@ import types
 import weakref
 from typing import Dict, List, Optional
 
-from armjit import codegen
-from armjit.cinderxlog import asm_address_range, listing_facts, split_sections
 from armjit.codegen import abi
-from armjit.codegen.layout import entry_plan
-from armjit.corpus._collect import function_meta
-from armjit.lir import parse
 
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
 from .process import ProcessFacts, ProcessFactsError
@@ -455,6 +450,7 @@ def _cinderx_code_start(rt: Runtime, func, size: int) -> Optional[int]:
 def _check_facts(rt: Runtime, name: str, facts: dict, asm, sections, binary: bytes,
                  start: int) -> None:
     """check_facts mode: the facts learned without the listing must be the listing's."""
+    from armjit.cinderxlog import asm_address_range, listing_facts
     tramp = [asm_address_range(s.text)[0] for s in sections
              if s.kind == "asm" and s.name == "deopt_trampoline"]
     if tramp:
@@ -483,6 +479,13 @@ def _count_veneers(code: bytes) -> int:
 
 
 def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCode:
+    # The code generator is imported at the first compile, not at enable():
+    # a program that compiles nothing does not pay ~0.6 s for it under qemu.
+    from armjit import codegen
+    from armjit.cinderxlog import split_sections
+    from armjit.codegen.layout import entry_plan
+    from armjit.corpus._collect import function_meta
+    from armjit.lir import parse
     t1 = time.perf_counter()
     text = rt.log.take()
     if len(text) > rt.largest_log[0]:

@@ -99,3 +99,58 @@ def test_auto_after_cinderx_import_is_refused():
                    capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.startswith("refused: armjit.enable(auto=True) must be called before")
+
+
+COUNTER = r'''
+import json
+import armjit
+armjit.enable(auto=True, after_calls=5)
+from armjit.runtime import auto, live
+from armjit.runtime.install import load_shim
+shim = load_shim()
+def countdown(f):
+    return shim.lib.armjit_start_countdown(shim.ffi.cast("void *", id(f.__code__)))
+asked = []
+real = auto._decide
+def spy(code, entry):
+    asked.append((code.co_name, entry[0]))
+    return real(code, entry)
+auto._decide = spy
+def cold(x):
+    return x + 1
+def hot(x):
+    return x * 2
+out = {"unseen": countdown(cold)}
+for i in range(3):
+    cold(i)
+out["cold_after_3"] = countdown(cold)
+for i in range(5):
+    hot(i)
+out["hot_installed"] = live._rt.installation_of(hot) is not None
+out["hot_results"] = [hot(i) for i in range(3)]
+out["asked"] = [a for a in asked if a[0] in ("cold", "hot")]
+# over a (tiny) compile budget the decision defers by as many starts again:
+armjit.enable(auto=True, after_calls=5, compile_budget=1e-9)
+auto.BUDGET_ALLOWANCE_S = -1.0
+def later(x):
+    return x - 1
+for i in range(5):
+    later(i)
+out["deferred_countdown"] = countdown(later)
+out["later_installed"] = live._rt.installation_of(later) is not None
+print(json.dumps(out))
+'''
+
+
+def test_start_counter_asks_python_only_at_the_threshold_and_when_asked():
+    """The C start counter (armjit_start_counter): starts are counted in the
+    code's extra slot, the Python decision runs once, at the after_calls-th
+    start; a decision deferred by the budget is asked again n starts later."""
+    p = target.run(["-c", COUNTER], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    out = json.loads(p.stdout.splitlines()[-1])
+    assert out["unseen"] == -1
+    assert out["cold_after_3"] == 2                  # 5 - 3 starts to go
+    assert out["asked"] == [["hot", 5]]              # cold never reached Python
+    assert out["hot_installed"] is True and out["hot_results"] == [0, 2, 4]
+    assert out["deferred_countdown"] == 5 and out["later_installed"] is False
