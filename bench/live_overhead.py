@@ -117,6 +117,7 @@ if "armjit" in globals():
     out["armjit"]["refused"] = st["auto"]["refused"]
     out["armjit"]["deferred"] = st["auto"]["deferred_by_budget"]
     out["armjit"]["refusals"] = st["refusals"]
+    out["armjit"]["coverage"] = st["auto"]["coverage"]
     from armjit.runtime import auto as _auto
     out["armjit"]["auto_refused"] = sorted({r[1].split(": ", 1)[-1][:90] for r in _auto.refused})
 if "jit" in globals():
@@ -174,11 +175,12 @@ def main(argv=None) -> int:
                 f"{arm.get('refused')} compile median {arm.get('compile_ms_median') or 0:.0f} ms "
                 f"(CinderX part {arm.get('cinderx_ms_median') or 0:.0f} ms)" if arm else "")
         cx_n = runs.get("cinderx", [{}])[-1].get("cinderx_compiled")
-        if cx_n and arm:
-            print(f"{'':8} coverage (no budget): armjit runs {arm.get('installed_functions')} "
-                  f"functions where CinderX auto compiled {cx_n} "
-                  f"({100 * arm.get('installed_functions', 0) / cx_n:.1f} %); refusals "
-                  f"{arm.get('refusals')}; auto refusals {arm.get('auto_refused')}")
+        if arm and arm.get("coverage"):
+            cov = arm["coverage"]
+            print(f"{'':8} coverage (no budget): armjit code runs {cov['armjit']} of the "
+                  f"{cov['hot_functions']} functions auto mode compiled "
+                  f"({cov['percent']} %; CinderX auto compiled {cx_n} in its own run); "
+                  f"the others: {cov['not_armjit']}")
         print(f"{wl:8} " + " ".join(f"{wall[m]:12.2f}s" for m in modes)
               + f"   {ratio:>14}  {info}" + ("" if same else "   RESULTS DIFFER: "
                                                  + repr(sorted(map(str, results)))[:300]))

@@ -89,8 +89,8 @@ def collatz(n):
         best = max(best, k)
     return best
 
-LOOPS = [(ints, 60000), (floats, 60000), (strings, 20000), (dicts, 60000),
-         (methods, 40000), (fib, 19), (collatz, 3000)]
+LOOPS = [(ints, 400000), (floats, 400000), (strings, 120000), (dicts, 400000),
+         (methods, 250000), (fib, 24), (collatz, 20000)]
 
 def entry_of(f):
     shim, slot = vectorcall_slot(f)

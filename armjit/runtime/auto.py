@@ -73,6 +73,8 @@ compiled: List[str] = []                # compiled by armjit (one per code)
 shared: List[str] = []                  # further function objects given an existing code
 _counts: Dict[int, list] = {}            # id(code) -> [starts, weakref to the code, step]
 _recompiles: Dict[int, int] = {}         # id(code) -> armjit compiles (dropped with _counts)
+_outcome: Dict[int, str] = {}            # id(code) -> "armjit" or why not (hot codes only)
+CO_OPTIMIZED = 0x1
 _config: dict = {}
 
 
@@ -188,14 +190,23 @@ def _on_start(code, offset):
 def _forget(key: int) -> None:
     _counts.pop(key, None)
     _recompiles.pop(key, None)
+    _outcome.pop(key, None)
+
+
+def _reason(message: str) -> str:
+    """A refusal's reason without the function's name (for counting by reason)."""
+    parts = message.split(": ", 1)
+    return parts[1] if len(parts) == 2 and ":" in parts[0] else message
 
 
 def _decide(code, entry):
-    from .live import LiveJITError, _rt, compile as live_compile, unsupported
-    if unsupported(code) is not None:
-        return _DISABLE                 # module/class bodies, generators: never compiled
+    from .live import (LiveJITError, _rt, compile as live_compile, leave_to_cinderx,
+                       unsupported)
+    if not code.co_flags & CO_OPTIMIZED:
+        return _DISABLE                 # module and class bodies: CinderX does not compile them
     if code.co_filename.startswith(_skip_dirs()):
         return _DISABLE                 # armjit, cinderx, cffi
+    why = unsupported(code)
     n = entry[0]
     if _rt is None or not _rt.enabled:
         return _DISABLE
@@ -218,10 +229,19 @@ def _decide(code, entry):
     frame = sys._getframe(2)            # _decide <- _on_start <- the started frame
     if frame.f_code is not code:
         refused.append((_fullname(code), "started frame not found"))
+        _outcome[id(code)] = "refused: started frame not found"
         return _DISABLE
     func = function_of(frame)
     if func is None:
         refused.append((_fullname(code), "function object not found"))
+        _outcome[id(code)] = "refused: function object not found"
+        return _DISABLE
+    if why is not None:
+        # Generators, coroutines, static-entry functions: armjit does not
+        # install them, so they get what CinderX's auto mode gives them,
+        # CinderX's own code (not the interpreter).
+        ok = leave_to_cinderx(func)
+        _outcome[id(code)] = f"CinderX's code: {why}" if ok else "CinderX refused it"
         return _DISABLE
     nested = "<locals>" in code.co_qualname
     twin = _rt.code_for(func)
@@ -238,7 +258,9 @@ def _decide(code, entry):
         if _rt.paused:
             return None
         refused.append((f"{func.__module__}:{func.__qualname__}", str(e)[:300]))
+        _outcome[id(code)] = "refused: " + _reason(str(e))
         return _DISABLE
+    _outcome[id(code)] = "armjit"
     if _rt.counts["compiled"] != before:
         _recompiles[id(code)] = _recompiles.get(id(code), 0) + 1
     if twin is None:
@@ -325,8 +347,28 @@ def stop() -> None:
     mon.free_tool_id(tool)
 
 
+def coverage() -> dict:
+    """Of the live function codes auto mode decided on (they reached
+    ``after_calls`` and CinderX's auto mode would compile them: module and
+    class bodies and armjit's, cinderx's and cffi's own code are not counted),
+    how many run armjit's code, and why the others do not."""
+    reasons: Dict[str, int] = {}
+    armjit = 0
+    for why in _outcome.values():
+        if why == "armjit":
+            armjit += 1
+        else:
+            key = why[:120]
+            reasons[key] = reasons.get(key, 0) + 1
+    hot = armjit + sum(reasons.values())
+    return {"hot_functions": hot, "armjit": armjit,
+            "percent": round(100.0 * armjit / hot, 2) if hot else None,
+            "not_armjit": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
+
+
 def stats() -> dict:
     return {"compiled": len(compiled), "shared": len(shared), "refused": len(refused),
+            "coverage": coverage(),
             "layout": "frame" if _config.get("raw") else "globals",
             "after_calls": _config.get("after"), "compile_budget": _config.get("budget"),
             "deferred_by_budget": _config.get("deferred", 0)}

@@ -3,11 +3,13 @@
 Two interfaces:
 
 * :class:`CodeHeap` (the live back end): functions packed into shared arenas
-  of address space reserved ``PROT_NONE``, placed within +-128 MiB of the
-  object that holds CPython's C API (the python executable here), so that the
-  calls the LIR makes most are direct ``bl`` (Arm ARM C6.2.35) rather than
-  veneers (measured: all veneers of a sample of stdlib functions went to the C
-  API when the code sat next to ``_cinderx.so``).  A function's code is assembled for an address the heap picks
+  of address space reserved ``PROT_NONE``.  An arena belongs to a *zone*: the
+  address range of one object (the python executable that holds the C API,
+  or ``_cinderx.so`` with CinderX's helpers and code), and lies within +-128
+  MiB of all of it, so that calls into that object are direct ``bl`` (Arm ARM
+  C6.2.35) rather than veneers.  The two are hundreds of GB apart, so no
+  place reaches both: the live path puts each function in the zone its own
+  calls go to most (armjit.runtime.live.call_zone).  A function's code is assembled for an address the heap picks
   (:meth:`CodeHeap.place`), then written there (:meth:`CodeHeap.commit`) by one
   C call that holds the GIL while it makes the touched pages read-write,
   copies, makes them read-execute again and flushes the icache: pages are
@@ -134,19 +136,20 @@ class CodeHeap:
         require_aarch64()
         self.shim = load_shim()
         self.arenas: List[Tuple[int, int]] = []       # (start, end), sorted
+        self.arena_zone: dict = {}                    # arena start -> its zone (lo, hi) or None
         self.free: List[List[int]] = []               # [start, end) extents, sorted, coalesced
         self.used_bytes = 0                           # bytes handed out (aligned sizes)
         self.code_bytes = 0                           # bytes of code written
         self.peak_used = 0
 
     # -- address space
-    def _hint(self, size: int) -> int:
-        """A free gap of ``size`` bytes from which every byte of the object that
-        holds the C API (:func:`_c_api_range`) is within bl reach (+-128 MiB):
-        the highest such gap (away from the brk heap that follows an
-        executable); 0 when there is none (the kernel then chooses, and C API
-        calls go through veneers)."""
-        r = _c_api_range()
+    def _hint(self, size: int, zone: Optional[Tuple[int, int]]) -> int:
+        """A free gap of ``size`` bytes from which every byte of ``zone`` (an
+        object's address range; default: the object that holds the C API,
+        :func:`_c_api_range`) is within bl reach (+-128 MiB): the highest such
+        gap (away from the brk heap that follows an executable); 0 when there
+        is none (the kernel then chooses, and the calls go through veneers)."""
+        r = zone or _c_api_range()
         if r is None:
             return 0
         lo, hi = r
@@ -163,15 +166,16 @@ class CodeHeap:
             prev_end = max(prev_end, end)
         return best
 
-    def _new_arena(self, size: int) -> None:
+    def _new_arena(self, size: int, zone: Optional[Tuple[int, int]] = None) -> None:
         lib, ffi = self.shim.lib, self.shim.ffi
         size = max(self.ARENA, (size + PAGE - 1) // PAGE * PAGE)
-        p = lib.armjit_code_reserve(ffi.cast("void *", self._hint(size)), size)
+        p = lib.armjit_code_reserve(ffi.cast("void *", self._hint(size, zone)), size)
         if p == ffi.NULL:
             raise CodeMemoryError(f"reserving {size} bytes of code memory failed: "
                                   f"{os.strerror(ffi.errno)}")
         start = int(ffi.cast("uintptr_t", p))
         bisect.insort(self.arenas, (start, start + size))
+        self.arena_zone[start] = zone
         self._give_back(start, start + size)
 
     def _give_back(self, start: int, end: int) -> None:
@@ -192,16 +196,21 @@ class CodeHeap:
                 return s <= b < e
         return False
 
+    def _zone_of(self, address: int):
+        i = bisect.bisect_right(self.arenas, (address, float("inf"))) - 1
+        return self.arena_zone.get(self.arenas[i][0]) if i >= 0 else None
+
     # -- allocation
-    def place(self, size: int) -> Tuple[int, int]:
+    def place(self, size: int, zone: Optional[Tuple[int, int]] = None) -> Tuple[int, int]:
         """(address, room): where code of up to ``room`` >= ``size`` bytes can be
-        assembled now and committed with :meth:`commit` (nothing is taken yet)."""
+        assembled now and committed with :meth:`commit` (nothing is taken yet),
+        in an arena of ``zone`` (see the module docstring; None: the C API's)."""
         need = (max(size, 4) + self.ALIGN - 1) // self.ALIGN * self.ALIGN
         for start, end in self.free:
-            if end - start >= need:
+            if end - start >= need and self._zone_of(start) == zone:
                 return start, end - start
-        self._new_arena(need)
-        return self.place(size)
+        self._new_arena(need, zone)
+        return self.place(size, zone)
 
     def commit(self, address: int, code: bytes) -> None:
         """Take ``[address, address+len(code))`` (inside a free extent that

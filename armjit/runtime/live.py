@@ -147,6 +147,7 @@ class Runtime:
         self.paused = False
         self.enabled = True
         self.process = None                                 # armjit.runtime.process.ProcessFacts
+        self.cinderx_zone = None                            # _cinderx.so's (lo, hi)
         self.check_facts = False                            # compare with asmjit's listing
         self.facts_checked = 0
         self.compile_ms: List[float] = []                   # per compiled code, whole path
@@ -383,6 +384,27 @@ def compile(func) -> Installation:
             rt.reap()
 
 
+def leave_to_cinderx(func) -> bool:
+    """Give ``func`` CinderX's own code (asmjit's), as CinderX's auto mode
+    would: for what armjit does not install (generators, coroutines,
+    static-entry functions).  Under the compile lock, with what CinderX logs
+    for it discarded.  False when CinderX refuses it too."""
+    import cinderx.jit as jit
+    rt = runtime()
+    with _lock:
+        if rt.paused or rt.busy:
+            return False
+        rt.busy = True
+        try:
+            rt.log.attach()
+            rt.log.take()
+            ok = bool(jit.is_jit_compiled(func) or jit.force_compile(func))
+            rt.log.take()
+            return ok
+        finally:
+            rt.busy = False
+
+
 def _cinderx_compile_of(rt: Runtime, func) -> Optional[int]:
     """Register ``func`` with CinderX's compile of its code (CinderX attaches a
     cached compile of the same code and globals without compiling or logging
@@ -469,6 +491,96 @@ def _hex(v) -> str:
     return hex(v) if isinstance(v, int) else repr(v)
 
 
+def loop_blocks(fn) -> set:
+    """Ids of the blocks on a cycle of the CFG (a strongly connected component
+    of more than one block, or a block that branches to itself): Tarjan's
+    algorithm, iteratively."""
+    succs = {b.id: b.succs for b in fn.blocks}
+    index, low, on_stack, stack, out = {}, {}, set(), [], set()
+    counter = 0
+    for root in succs:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack.add(v)
+            nxt = succs.get(v, ())
+            if i < len(nxt):
+                work.append((v, i + 1))
+                w = nxt[i]
+                if w not in succs:
+                    continue
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in succs.get(v, ()):
+                    out.update(comp)
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+    return out
+
+
+LOOP_WEIGHT = 16        # a call site in a loop counts as this many outside one
+COLD_WEIGHT = 0         # ... in a .coldtext block (exceptions, rare paths): not at all
+
+
+def call_zone(rt: Runtime, fn, facts: dict):
+    """The code heap zone (armjit.runtime.codemem) for a function: the object
+    that more of its absolute call and branch targets lie in -- CinderX's
+    ``_cinderx.so`` (helpers, and the deopt trampoline in CinderX's code next
+    to it) or the executable holding the C API (None, the default).  Every
+    target outside the zone costs a veneer (ldr x16, #8; br x16; under qemu an
+    indirect branch is a lookup, not a chained jump), so the zone with more
+    targets leaves fewer of them; a site in a loop (:func:`loop_blocks`)
+    weighs :data:`LOOP_WEIGHT`, one in a cold block nothing."""
+    if rt.cinderx_zone is None:
+        from .codemem import _library_range
+        rt.cinderx_zone = _library_range(os.path.basename(sys.modules["_cinderx"].__file__)) \
+            or (0, 0)
+    lo, hi = rt.cinderx_zone
+    reach = 1 << 27
+
+    def near(t):
+        return t is not None and hi - reach < t < lo + reach
+    from armjit.lir.model import Imm
+    inside = sum(near(facts.get(k)) for k in ("kw_helper", "argcount_helper"))
+    outside = 0                                 # a tie goes to the C API's zone
+    inside += near(facts.get("deopt_trampoline")) if "code_rt" in facts else 0
+    loops = loop_blocks(fn)
+    for b in fn.blocks:
+        w = COLD_WEIGHT if b.section else LOOP_WEIGHT if b.id in loops else 1
+        if not w:
+            continue
+        for ins in b.instructions:
+            op = ins.opcode
+            if op == "Call" or op == "Branch":
+                t = ins.inputs[0]
+                if t.__class__ is Imm:
+                    if near(t.value):
+                        inside += w
+                    else:
+                        outside += w
+            elif op == "LoadThreadState":
+                outside += w
+    return rt.cinderx_zone if inside > outside else None
+
+
 def _count_veneers(code: bytes) -> int:
     """Far-call veneers in ``code`` (helpers beyond bl reach of the code heap)."""
     n, k = 0, code.find(_VENEER)
@@ -524,10 +636,11 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         fn = parse(lir.text)
         # Assemble for where the code will live (direct bl reach, adr/adrp),
         # then write it there; a rare overflow of the chosen room picks again.
-        address, room = rt.heap.place(2 * size + 256)
+        zone = call_zone(rt, fn, facts)
+        address, room = rt.heap.place(2 * size + 256, zone)
         compiled = codegen.compile_function(fn, meta, facts, address)
         if len(compiled.code) > room:
-            address, room = rt.heap.place(len(compiled.code))
+            address, room = rt.heap.place(len(compiled.code), zone)
             compiled = codegen.compile_function(fn, meta, facts, address)
         rt.heap.commit(address, compiled.code)
     except CodeMemoryError as e:

@@ -4,7 +4,7 @@ A stdlib workload (json, textwrap, shlex, ...) runs interpreted first (the hook
 only counts), then again and again once the hook has compiled what it called:
 the outputs must be the interpreter's; the functions must really run armjit's
 code (their vectorcall inside armjit's code); generators must be left to
-the interpreter without a refusal or an error; closures share one compile.
+CinderX's own code without a refusal or an error; closures share one compile.
 """
 
 import json
@@ -86,7 +86,12 @@ def test_auto_mode_compiles_hot_functions_and_keeps_results():
                                 "json.dumps": True, "shlex.split": True}, out
     assert out["adders"] == [True, True, True]          # nested: each object, one code
     assert out["adders_share"] == 1
-    assert out["words"] is False and out["cinderx_words"] is False   # generator: interpreter
+    # a generator: not armjit's, CinderX's own code (as under CinderX's auto mode)
+    assert out["words"] is False and out["cinderx_words"] is True
+    cov = out["stats"]["coverage"]
+    assert cov["armjit"] >= 20 and cov["hot_functions"] == cov["armjit"] + sum(
+        cov["not_armjit"].values())
+    assert any(k.startswith("CinderX's code: generators") for k in cov["not_armjit"]), cov
     assert out["refused"] == []                          # disabled silently, not refused
     assert out["stats"]["layout"] == "frame"
     assert out["n_compiled"] >= 20, out["stats"]
