@@ -90,7 +90,7 @@ def collatz(n):
     return best
 
 LOOPS = [(ints, 400000), (floats, 400000), (strings, 120000), (dicts, 400000),
-         (methods, 250000), (fib, 24), (collatz, 20000)]
+         (methods, 250000), (fib, 27), (collatz, 20000)]
 
 def entry_of(f):
     shim, slot = vectorcall_slot(f)
