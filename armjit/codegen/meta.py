@@ -109,6 +109,11 @@ FACT_SCHEMA = {
     "gen_yield_points": "u64 list",
     "gen_yield_point_offset": "frame offset",
     "gi_jit_data_offset": "ldr offset",
+    # armjit's own stack-limit check at the vectorcall entry (live path only):
+    # {"tstate_tls": TPIDR_EL0 offset of the thread state, "soft_limit":
+    # offsetof(_PyThreadStateImpl, c_stack_soft_limit), "check": the address of
+    # _Py_CheckRecursiveCall, "where": the address of its message suffix}
+    "stack_check": "stack check",
 }
 
 
@@ -187,6 +192,17 @@ def check_facts(facts) -> dict:
             if type(v) is not int or not 0 <= v <= 32760 or v % 8:
                 raise MetaError(f"{what} = {v!r:.40} is out of range: legal 0..32760, a "
                                 "multiple of 8")
+        elif kind == "stack check":
+            if type(v) is not dict or set(v) != {"tstate_tls", "soft_limit", "check", "where"}:
+                raise MetaError(f"{what} must be a dict of tstate_tls, soft_limit, check, where")
+            for k in ("tstate_tls", "soft_limit"):
+                if type(v[k]) is not int or not 0 <= v[k] <= 32760 or v[k] % 8:
+                    raise MetaError(f"{what}[{k!r}] = {v[k]!r:.40} is out of range: legal "
+                                    "0..32760, a multiple of 8")
+            for k in ("check", "where"):
+                msg = address_problem(v[k], what=f"{what}[{k!r}]")
+                if msg:
+                    raise MetaError(msg)
     return facts
 
 

@@ -149,6 +149,7 @@ class Runtime:
         self.process = None                                 # armjit.runtime.process.ProcessFacts
         self.cinderx_zone = None                            # _cinderx.so's (lo, hi)
         self.check_facts = False                            # compare with asmjit's listing
+        self.stack_check = True                             # armjit's C-stack check at entry
         self.facts_checked = 0
         self.compile_ms: List[float] = []                   # per compiled code, whole path
         self.compile_s = 0.0                                # their sum, in seconds
@@ -275,14 +276,18 @@ class Runtime:
 
 # ------------------------------------------------------------------ enable
 
-def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
+def enable(log_file: Optional[str] = None, check_facts: bool = False,
+           stack_check: bool = True) -> str:
     """Arrange for CinderX to log LIR and asm where armjit reads them.
 
     Must run before ``cinderx`` is imported: CinderX reads its flags once, at
     import (``jit::initialize``); it then imports ``cinderx.jit`` itself.
     Returns the log file's path.  ``check_facts``: CinderX also logs its asm
     listing, and every compile's process facts must equal the listing's
-    (slower: a check, not a mode to run in).
+    (slower: a check, not a mode to run in).  ``stack_check``: armjit's code
+    checks the C stack at its vectorcall entry and raises RecursionError as
+    the interpreter does (CinderX's code has no such check and overflows the
+    C stack on deep recursion); False leaves it out, as CinderX does.
     """
     global _rt
     import platform
@@ -310,6 +315,7 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
         except CodeMemoryError as e:
             raise LiveJITError(_one_line(e)) from None
         rt.check_facts = check_facts
+        rt.stack_check = stack_check
         if "_cinderx" not in sys.modules:
             os.environ.update({"CINDERX_JIT_DUMP_LIR": "1",
                                # no HIR comments: ~30 % less text for CinderX to
@@ -624,6 +630,10 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         if rt.process is None:
             rt.process = ProcessFacts(sys.modules["_cinderx"].__file__)
         facts = rt.process.function_facts(entry_plan(meta), binary, start)
+        if rt.stack_check:
+            sc = rt.process.stack_check(rt.shim)
+            if sc is not None:
+                facts["stack_check"] = sc
     except (ProcessFactsError, OSError, ImportError) as e:
         raise rt.refuse(f"{name}: {_one_line(e)}") from None
     if facts.get("deopt_trampoline") is not None:
