@@ -57,6 +57,11 @@ from typing import Dict, List, Optional
 
 from armjit.codegen import abi
 
+try:    # imported now: nothing may be imported between a compile and its log
+    from _sha2 import sha256 as _sha256     # (hashlib costs ~0.1 s under qemu)
+except ImportError:                          # pragma: no cover (a build without _sha2)
+    from hashlib import sha256 as _sha256
+
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
 from .process import ProcessFacts, ProcessFactsError
 
@@ -564,8 +569,7 @@ def _check_facts(rt: Runtime, name: str, facts: dict, asm, sections, binary: byt
 
 
 def _digest(data: bytes) -> bytes:
-    import hashlib
-    return hashlib.sha256(data).digest()
+    return _sha256(data).digest()
 
 
 def _hex(v) -> str:
