@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from .errors import EncodingError, refused
 from .operands import _GP_INTERN
-from .operands import (WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size,
-                       same_size2, same_size3)
+from .operands import WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size
 
 __all__ = [
     "encode_add_imm", "encode_adds_imm", "encode_sub_imm", "encode_subs_imm",
@@ -39,21 +38,6 @@ __all__ = [
 ]
 
 
-def _sf(mnemonic: str, **regs) -> int:
-    """Check all registers have the same width; return the sf bit."""
-    return 1 if same_size(mnemonic, **regs) == 64 else 0
-
-
-def _sf2(mnemonic: str, n1, r1, n2, r2) -> int:
-    """:func:`_sf` of two registers without keyword dicts."""
-    return 1 if same_size2(mnemonic, n1, r1, n2, r2) == 64 else 0
-
-
-def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
-    """:func:`_sf` of three registers without keyword dicts."""
-    return 1 if same_size3(mnemonic, n1, r1, n2, r2, n3, r3) == 64 else 0
-
-
 # Every hot encoder below is one fast check -- identity and integer comparisons
 # on the interned registers' precomputed field values (``_f_zr``/``_f_sp`` < 32
 # iff legal, see operands.GpReg) that accepts exactly the legal operands and
@@ -62,36 +46,26 @@ def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
 _SHIFT_NO_ROR = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22}
 
 
-def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> int:
+def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> None:
+    """Raise if ``shift #amount`` is not a shift of a ``size``-bit register
+    (the explaining paths of the shifted-register forms)."""
     if not isinstance(shift, Shift):
         raise EncodingError(mnemonic, "shift", shift, "a Shift (LSL, LSR, ASR"
                             + (", ROR)" if allow_ror else ")"))
     if shift is Shift.ROR and not allow_ror:
         raise EncodingError(mnemonic, "shift", shift.name.lower(), "lsl, lsr or asr (not ror)")
     check_range(mnemonic, "amount", amount, 0, size - 1)
-    return int(shift)
 
 
 # ---------------------------------------------------------------- immediate
 # C4.1 Add/subtract (immediate): sf op S 100010 sh imm12 Rn Rd
 
 
-def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
-                shift12: bool) -> int:
-    if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
-            and 0 <= imm12 <= 4095 and rd.size == rn.size
-            and (shift12 is False or shift12 is True)
-            and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32):
-        return (rd._sfb | op << 30 | s << 29 | 0x11000000 | shift12 << 22
-                | imm12 << 10 | rn._n5 | rd.num)
-    raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
-
-
 def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> EncodingError:
     """Raise why ADD/SUB (immediate) cannot hold these operands."""
     gp_field(mnemonic, "rd", rd, sp=not s)
     gp_field(mnemonic, "rn", rn, sp=True)
-    _sf2(mnemonic, "rd", rd, "rn", rn)
+    same_size(mnemonic, "rd", rd, "rn", rn)
     check_range(mnemonic, "imm12", imm12, 0, 4095)
     if not isinstance(shift12, bool):
         raise EncodingError(mnemonic, "shift12", shift12, "True (lsl #12) or False")
@@ -185,7 +159,7 @@ def _explain_addsub_shifted(mnemonic: str, rd, rn, rm, shift, amount) -> Encodin
     gp_field(mnemonic, "rd", rd)
     gp_field(mnemonic, "rn", rn)
     gp_field(mnemonic, "rm", rm)
-    _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
     raise refused(mnemonic, (rd, rn, rm, shift, amount))
 
@@ -233,7 +207,8 @@ def encode_negs(rd, rm, shift=Shift.LSL, amount=0) -> int:
 def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=not s)
     n = gp_field(mnemonic, "rn", rn, sp=True)
-    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
+    same_size(mnemonic, "rd", rd, "rn", rn)
+    sf = rd.sf
     if not isinstance(extend, Extend):
         raise EncodingError(mnemonic, "extend", extend, "an Extend (UXTB..SXTX)")
     # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2).
@@ -282,8 +257,8 @@ def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
-    return sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    return rd.sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
 
 
 def encode_adc(rd, rn, rm) -> int:
