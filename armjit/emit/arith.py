@@ -73,28 +73,29 @@ def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> Encodi
 
 
 def _legal_pairs(s: int, fixed: int) -> dict:
-    """{(rd, rn): the word without imm12/sh} for every legal register pair of
+    """{rd: {rn: the word without imm12/sh}} for every legal register pair of
     ADD/SUB (immediate) (``s``: the flag-setting forms, whose Rd is ZR, not SP),
     built at import from the interned registers' fields."""
-    regs = [r for r in _GP_INTERN.values()]
-    return {(rd, rn): fixed | rd._sfb | rn._n5 | rd.num
-            for rd in regs for rn in regs
-            if rd.size == rn.size and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32}
+    regs = list(_GP_INTERN.values())
+    return {rd: {rn: fixed | rd._sfb | rn._n5 | rd.num
+                 for rn in regs if rn.size == rd.size and rn._f_sp < 32}
+            for rd in regs if (rd._f_zr if s else rd._f_sp) < 32}
 
 
 def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (immediate): the fast check is a lookup of the
+    """ADD/ADDS/SUB/SUBS (immediate): the one check is a lookup of the
     register pair among the legal ones and a range test of imm12."""
     pairs = _legal_pairs(s, op << 30 | s << 29 | 0x11000000)
 
     def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
         try:
-            w = pairs[(rd, rn)]
-        except (KeyError, TypeError):          # (an unhashable junk operand)
-            w = None
-        if (w is not None and imm12.__class__ is int and 0 <= imm12 <= 4095
-                and (shift12 is False or shift12 is True)):
-            return w | shift12 << 22 | imm12 << 10
+            w = pairs[rd][rn]
+        except (KeyError, TypeError):          # (TypeError: an unhashable junk operand)
+            pass
+        else:
+            if imm12.__class__ is int and 0 <= imm12 <= 4095 and (
+                    shift12 is False or shift12 is True):
+                return w | shift12 << 22 | imm12 << 10
         raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
     enc.__doc__ = doc
@@ -105,6 +106,7 @@ encode_add_imm = _imm_encoder("add", 0, 0, "ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #
 encode_adds_imm = _imm_encoder("adds", 0, 1, "ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
 encode_sub_imm = _imm_encoder("sub", 1, 0, "SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
 encode_subs_imm = _imm_encoder("subs", 1, 1, "SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+# CMP/CMN with Rd given (the zero register of Rn's width), for the Assembler
 _cmp_imm = _imm_encoder("cmp", 1, 1, "")
 _cmn_imm = _imm_encoder("cmn", 0, 1, "")
 
@@ -116,12 +118,12 @@ def _zr_like(reg) -> GpReg:
 
 def encode_cmp_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2)."""
-    return _cmp_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
+    return _cmp_imm(_zr_like(rn), rn, imm12, shift12)
 
 
 def encode_cmn_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2)."""
-    return _cmn_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
+    return _cmn_imm(_zr_like(rn), rn, imm12, shift12)
 
 
 def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
