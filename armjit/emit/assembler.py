@@ -49,7 +49,7 @@ from . import logical as _lg
 from . import movewide as _mw
 from . import system as _sy
 from .buffer import (_WORD0, B_COND, CBNZ, CBZ, FX_ADR, FX_B, FX_BL, FX_LIT, TBNZ, TBZ,
-                     Annotation, CodeBuffer, FinalCode, Label, Relocation, _CondBranch)
+                     Annotation, CodeBuffer, FinalCode, Label, Relocation)
 from .errors import EncodingError
 from .operands import WZR, XZR, AddrMode, Cond, Extend, FpReg, GpReg, Mem, Shift
 
@@ -90,7 +90,7 @@ class Assembler(CodeBuffer):
         w0 = _CBZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBZ, target, None, rt, None))
+            items.append((len(self.buf), len(items), CBZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBZ, target, rt=rt)
@@ -102,7 +102,7 @@ class Assembler(CodeBuffer):
         w0 = _CBNZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBNZ, target, None, rt, None))
+            items.append((len(self.buf), len(items), CBNZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBNZ, target, rt=rt)
@@ -662,7 +662,7 @@ def _bcond(c):
     def emit(a, target):
         if target.__class__ is Label and target.owner == a._id:
             items = a._items                        # (cond_branch for a Label of this buffer)
-            items.append(_CondBranch(len(a.buf), len(items), B_COND, target, c, None, None))
+            items.append((len(a.buf), len(items), B_COND, target, c, None, None))
             a.buf += w0
         else:
             a.cond_branch(B_COND, target, cond=c)
