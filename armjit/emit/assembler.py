@@ -49,7 +49,7 @@ from . import logical as _lg
 from . import movewide as _mw
 from . import system as _sy
 from .buffer import (_WORD0, B_COND, CBNZ, CBZ, FX_ADR, FX_B, FX_BL, FX_LIT, TBNZ, TBZ,
-                     Annotation, CodeBuffer, FinalCode, Label, Relocation, _CondBranch)
+                     Annotation, CodeBuffer, FinalCode, Label, Relocation)
 from .errors import EncodingError
 from .operands import WZR, XZR, AddrMode, Cond, Extend, FpReg, GpReg, Mem, Shift
 
@@ -90,7 +90,7 @@ class Assembler(CodeBuffer):
         w0 = _CBZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBZ, target, None, rt, None))
+            items.append((len(self.buf), len(items), CBZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBZ, target, rt=rt)
@@ -102,7 +102,7 @@ class Assembler(CodeBuffer):
         w0 = _CBNZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBNZ, target, None, rt, None))
+            items.append((len(self.buf), len(items), CBNZ, target, None, rt, None))
             self.buf += w0
         else:
             self.cond_branch(CBNZ, target, rt=rt)
@@ -203,19 +203,27 @@ def _zr(reg):
     return WZR if reg.__class__ is GpReg and reg.size == 32 else XZR
 
 
-# The words of register-only operands are remembered per emitter: the key is
-# the operands, all interned registers, Shift/Cond members and ints (checked by
-# the caller), so equal keys are identical operands and the bytes are what the
-# encoder returns for them (only successful encodings are stored).
+class _Words(dict):
+    """The bytes of an emitter's register forms, keyed by the operands and
+    computed by ``encode(*operands)`` -- the one encoding path -- on first use.
 
+    The emitter looks up only interned registers, Shift/Cond members and ints
+    (their classes checked first, so that an IntEnum or a bool never finds an
+    int's entry), and only accepted operands are stored, so equal keys are
+    identical operands and the bytes are that path's for them."""
 
-def _remember(cache: dict, key, enc) -> bytes:
-    """The bytes of ``enc(*key)``, stored in ``cache``."""
-    b = _pack(enc(*key))
-    if len(cache) >= 1 << 14:
-        cache.clear()
-    cache[key] = b
-    return b
+    __slots__ = ("encode",)
+
+    def __init__(self, encode):
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, key) -> bytes:
+        b = _pack(self.encode(*key))       # EncodingError for operands it refuses
+        if len(self) >= 1 << 14:
+            self.clear()
+        self[key] = b
+        return b
 
 
 _MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
@@ -279,8 +287,7 @@ def _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount, scratch):
 
 def _addsub(mn, sub, flags):
     enc_imm = _ADDSUB_IMM[(sub, flags)]
-    enc_shifted = _ADDSUB_SHIFTED[(sub, flags)]
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rd, rn, rm, sh, amount: _addsub_reg(sub, flags, rd, rn, rm, sh, amount))
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
@@ -289,11 +296,9 @@ def _addsub(mn, sub, flags):
                 a.buf += _pack(enc_imm(rd, rn, op))
                 return
         elif c is GpReg:
-            if (sh is None or sh.__class__ is Shift) and rd.__class__ is GpReg \
-                    and rn.__class__ is GpReg and not rd.is_sp and not rn.is_sp \
-                    and amount.__class__ is int:
-                key = (rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
+                    and (sh is None or sh.__class__ is Shift)):
+                a.buf += words[(rd, rn, op, sh, amount)]
             else:
                 a.buf += _pack(_addsub_reg(sub, flags, rd, rn, op, sh, amount))
             return
@@ -308,17 +313,15 @@ def _addsub(mn, sub, flags):
 def _cmp(mn):
     sub = int(mn == "cmp")
     enc_imm = _ar._cmp_imm if sub else _ar._cmn_imm          # (zr, rn, imm12, shift12)
-    enc_shifted = _ar.encode_subs_shifted if sub else _ar.encode_adds_shifted
     flipped = _ar._cmn_imm if sub else _ar._cmp_imm
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rn, rm, sh, amount: _addsub_reg(sub, 1, _zr(rn), rn, rm, sh, amount))
 
     def emit(a, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
         if c is GpReg:
-            if (sh is None or sh.__class__ is Shift) and rn.__class__ is GpReg \
-                    and not rn.is_sp and amount.__class__ is int:
-                key = (_ZR_OF[rn.size], rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            if (rn.__class__ is GpReg and amount.__class__ is int
+                    and (sh is None or sh.__class__ is Shift)):
+                a.buf += words[(rn, op, sh, amount)]
             else:
                 a.buf += _pack(_addsub_reg(sub, 1, _zr(rn), rn, op, sh, amount))
             return
@@ -370,14 +373,14 @@ def _shifted2(enc):
 def _logical(mn):
     shifted = getattr(_lg, f"encode_{mn}_shifted")
     has_imm = mn in _lg.LOGICAL_OPC
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rd, rn, rm, sh, amount:
+                   shifted(rd, rn, rm, _LSL if sh is None else sh, amount))
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         if op.__class__ is GpReg:
             if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
                     and (sh is None or sh.__class__ is Shift)):
-                key = (rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, shifted)
+                a.buf += words[(rd, rn, op, sh, amount)]
             else:
                 a.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
             return
@@ -453,13 +456,13 @@ def _movewide(enc):
 
 
 def _shift(mn, reg, imm):
-    words: dict = {}                  # operands -> bytes (the register and the #imm form)
+    words = _Words(lambda rd, rn, op: reg(rd, rn, op) if op.__class__ is GpReg
+                   else imm(rd, rn, op))          # (the register and the #imm form)
 
     def emit(a, rd, rn, op):
         c = op.__class__
         if (c is int or c is GpReg) and rd.__class__ is GpReg and rn.__class__ is GpReg:
-            key = (rd, rn, op)
-            a.buf += words.get(key) or _remember(words, key, reg if c is GpReg else imm)
+            a.buf += words[(rd, rn, op)]
         else:
             a.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
     emit.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
@@ -478,13 +481,12 @@ def _ccmp(mn):
 
 
 def _csel(enc):
-    words: dict = {}                  # operands -> bytes
+    words = _Words(enc)
 
     def emit(a, rd, rn, rm, cond):
         if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
                 and cond.__class__ is Cond):
-            key = (rd, rn, rm, cond)
-            a.buf += words.get(key) or _remember(words, key, enc)
+            a.buf += words[(rd, rn, rm, cond)]
         else:
             a.buf += _pack(enc(rd, rn, rm, cond))
     emit.__doc__ = enc.__doc__
@@ -510,12 +512,12 @@ def _one(enc):
 # --------------------------------------------------------------- loads / stores
 
 def _ldst(op):
-    fast = getattr(_ls, f"encode_{op}").fast        # None unless one LDR/STR holds it
+    word = getattr(_ls, f"encode_{op}").word        # None unless one LDR/STR holds it
     literal = {"ldr": "ldr_literal", "ldrsw": "ldrsw_literal"}.get(op)
     can_plan = not _ls.LDST_OPS[op][1]              # the LDUR family has no plan
 
     def emit(a, rt, m, *, scratch=None):
-        w = fast(rt, m)
+        w = word(rt, m)
         if w is not None:
             a.buf += _pack(w)
             return
@@ -660,7 +662,7 @@ def _bcond(c):
     def emit(a, target):
         if target.__class__ is Label and target.owner == a._id:
             items = a._items                        # (cond_branch for a Label of this buffer)
-            items.append(_CondBranch(len(a.buf), len(items), B_COND, target, c, None, None))
+            items.append((len(a.buf), len(items), B_COND, target, c, None, None))
             a.buf += w0
         else:
             a.cond_branch(B_COND, target, cond=c)
