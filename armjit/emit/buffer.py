@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import struct
 import sys
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Union
@@ -71,8 +72,6 @@ _pack_q_into = struct.Struct("<Q").pack_into
 
 NOP = 0xD503201F
 _NOP_BYTES = _pack(NOP)
-_B0 = _pack(0x14000000)
-_BL0 = _pack(0x94000000)
 
 _B_LO, _B_HI = _br.B_RANGE
 _C_LO, _C_HI = _br.IMM19_RANGE
@@ -80,18 +79,28 @@ _T_LO, _T_HI = _br.IMM14_RANGE
 _A_LO, _A_HI = _br.ADR_RANGE
 
 _MASK64 = (1 << 64) - 1
+_new_object = object.__new__
 _WORD0: dict = {}          # (kind, cond, rt, bit) -> the branch word with offset 0
+
+_WORD_TYPE = "I" if array("I").itemsize == 4 else "L"     # an array of uint32
+assert array(_WORD_TYPE).itemsize == 4
+
+
+def _pack_words(words: list) -> bytes:
+    """Instruction words as little-endian bytes (OverflowError for a value
+    outside 0..2**32-1)."""
+    packed = array(_WORD_TYPE, words)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 class Label:
-    """A position in the code, bound once with :meth:`CodeBuffer.bind`."""
+    """A position in the code, bound once with :meth:`CodeBuffer.bind`: made
+    by :meth:`CodeBuffer.new_label`, which sets ``id`` (its index in the
+    buffer), ``name`` and ``owner`` (the buffer's id)."""
 
     __slots__ = ("id", "name", "owner")
-
-    def __init__(self, id: int, name: str, owner: int):
-        self.id = id
-        self.name = name
-        self.owner = owner
 
     def __repr__(self) -> str:
         return f"Label({self.name})"
@@ -325,7 +334,12 @@ class CodeBuffer:
             _br.encode_br(veneer_scratch)
             _br.encode_ldr_literal(veneer_scratch, 8)
         self.veneer_scratch = veneer_scratch
-        self.buf = bytearray()
+        # The code so far is the bytes of _code, then the instruction words of
+        # ``words``: an instruction appends its words there (a list append is
+        # a third of the cost of packing and appending bytes), and they are
+        # packed into _code when the bytes are looked at (:attr:`buf`).
+        self._code = bytearray()
+        self.words: list = []
         self._items: list = []              # cond branches | _Align | _AbsAddress, in order
         self._other_items = 0               # how many of them are _Align | _AbsAddress
         # conditional branches whose reach depends on more than the code's
@@ -346,15 +360,29 @@ class CodeBuffer:
     # ------------------------------------------------------------ positions
 
     @property
+    def buf(self) -> bytearray:
+        """The code so far (the nominal layout) as bytes; ``a.buf += data``
+        appends raw bytes."""
+        words = self.words
+        if words:
+            self._code += _pack_words(words)
+            words.clear()
+        return self._code
+
+    @buf.setter
+    def buf(self, code: bytearray) -> None:
+        self._code = code
+
+    @property
     def offset(self) -> int:
         """The current nominal offset (final unless branches get widened)."""
-        return len(self.buf)
+        return len(self._code) + 4 * len(self.words)
 
     def position(self):
         """The current position as an opaque value: what :meth:`here` would
         bind a new label at, without creating one.  ``FinalCode.offset_at``
         gives its final offset; :meth:`annotate_span` takes two."""
-        return (len(self.buf), len(self._items))
+        return (len(self._code) + 4 * len(self.words), len(self._items))
 
     # ------------------------------------------------------------ labels
 
@@ -364,7 +392,11 @@ class CodeBuffer:
             name = f".L{lid}"
         elif name in self._names:
             raise LabelError(f"label {name!r} already exists")
-        lab = Label(lid, name, self._id)
+        # (no Label.__init__: three slot stores here cost a fifth of its call)
+        lab = _new_object(Label)
+        lab.id = lid
+        lab.name = name
+        lab.owner = self._id
         self._labels.append(lab)
         self._lpos.append(None)
         self._names[name] = lab
@@ -381,7 +413,7 @@ class CodeBuffer:
         lpos = self._lpos
         if lpos[label.id] is not None:
             raise LabelError(f"label {label.name} bound twice")
-        lpos[label.id] = (len(self.buf), len(self._items))
+        lpos[label.id] = (len(self._code) + 4 * len(self.words), len(self._items))
         return label
 
     def here(self, name: Optional[str] = None) -> Label:
@@ -400,20 +432,21 @@ class CodeBuffer:
 
     def emit(self, word: int) -> None:
         """Append one instruction word."""
-        self.buf += _pack(word)
+        _pack(word)                 # (struct.error now for a word that is no uint32)
+        self.words.append(word)
 
     def word(self, value: int) -> None:
         """``.word value`` (4 bytes, little-endian; accepts -2**31..2**32-1)."""
         if not isinstance(value, int) or not -(1 << 31) <= value < (1 << 32):
             raise EncodingError(".word", "value", value, "-2**31..2**32-1")
-        self.buf += _pack(value & 0xFFFFFFFF)
+        self.words.append(value & 0xFFFFFFFF)
 
     def dword(self, value) -> None:
         """``.quad value`` (8 bytes); a Label gives its absolute address
         (recorded as an ``abs64_label`` relocation)."""
         if isinstance(value, Label):
             self._check_label(value)
-            self._quads.append((len(self.buf), len(self._items), "abs64_label", value))
+            self._quads.append((self.offset, len(self._items), "abs64_label", value))
             self.buf += bytes(8)
             return
         if not isinstance(value, int) or not -(1 << 63) <= value < (1 << 64):
@@ -434,7 +467,7 @@ class CodeBuffer:
         if n <= 1:
             return
         self._max_align = max(self._max_align, n)
-        pos = len(self.buf)
+        pos = self.offset
         npad = (-(self.base + pos)) % n
         self._items.append(_Align(pos, len(self._items), n, npad, fill))
         self._other_items += 1
@@ -447,7 +480,7 @@ class CodeBuffer:
         B_COND, CBZ, CBNZ, TBZ, TBNZ with its ``cond`` / ``rt`` / ``bit``;
         ``target`` a Label of this buffer or an absolute address."""
         items = self._items
-        item = (len(self.buf), len(items), kind, target, cond, rt, bit)
+        item = (len(self._code) + 4 * len(self.words), len(items), kind, target, cond, rt, bit)
         if target.__class__ is not Label or target.owner != self._id:
             if type(target) is Label:
                 self._check_label(target)
@@ -461,11 +494,11 @@ class CodeBuffer:
             rt.__class__ is GpReg or rt is None) and (bit.__class__ is int or bit is None) \
             else None
         if w0 is None:
-            w0 = _pack(_short_word(kind, cond, rt, bit, 0))
+            w0 = _short_word(kind, cond, rt, bit, 0)
             if (cond.__class__ is Cond or cond is None) and (rt.__class__ is GpReg or rt is None) \
                     and (bit.__class__ is int or bit is None):
                 _WORD0[key] = w0
-        self.buf += w0
+        self.words.append(w0)
         items.append(item)
         if kind >= TBZ or target.__class__ is not Label:
             self._far_branches += 1
@@ -482,8 +515,8 @@ class CodeBuffer:
                 raise LabelError(f"branch target {target!r} is neither a Label nor an address")
         else:
             raise LabelError(f"target {target!r} is not a Label")
-        self._fixups.append((len(self.buf), len(self._items), kind, target, word))
-        self.buf += _pack(word)
+        self._fixups.append((self.offset, len(self._items), kind, target, word))
+        self.words.append(word)
 
     def load_address(self, rd: GpReg, address: int) -> None:
         """Xd = the absolute address ``address`` (0..2**64-1), with the
@@ -497,17 +530,15 @@ class CodeBuffer:
             raise EncodingError("load_address", "address", address, "0..2**64-1")
         cost = _im.mov_imm_cost(address, 64)
         if cost > 1:
-            pos = len(self.buf)
+            pos = self.offset
             state = _address_form(address, cost, self.base + pos, _ADR)
             if state != _MOVSEQ:
                 item = _AbsAddress(pos, len(self._items), rd, address, cost, state)
                 self._items.append(item)
                 self._other_items += 1
-                for w in item.words(self.base + pos):
-                    self.buf += _pack(w)
+                self.words += item.words(self.base + pos)
                 return
-        for w in _lz.plan_mov_imm(rd, address):
-            self.buf += _pack(w)
+        self.words += _lz.plan_mov_imm(rd, address)
 
     # ------------------------------------------------------------ literal pool
 
@@ -558,10 +589,10 @@ class CodeBuffer:
             if kind == "v":
                 self.buf += v.to_bytes(8, "little")
             elif kind == "a":
-                self._quads.append((len(self.buf), len(self._items), "abs64", v))
+                self._quads.append((self.offset, len(self._items), "abs64", v))
                 self.buf += v.to_bytes(8, "little")
             else:
-                self._quads.append((len(self.buf), len(self._items), "abs64_label",
+                self._quads.append((self.offset, len(self._items), "abs64_label",
                                     self._labels[v]))
                 self.buf += bytes(8)
         self._pool_done.update(self._pool)
@@ -586,17 +617,17 @@ class CodeBuffer:
     def annotate_span(self, start, end, text: str) -> None:
         """Annotate the code between two :meth:`position` values (``start``
         not after ``end``): ``annotate(l1, l2, text)`` with labels bound there."""
-        if not (start[0] <= end[0] <= len(self.buf) and start[1] <= end[1] <= len(self._items)):
+        if not (start[0] <= end[0] <= self.offset and start[1] <= end[1] <= len(self._items)):
             raise LabelError(f"annotation span {start!r}..{end!r} is not a range of this code")
         self._annotations.append((start, end, str(text)))
 
     @contextmanager
     def _annotate_block(self, text):
-        start = (len(self.buf), len(self._items))
+        start = self.position()
         try:
             yield
         finally:
-            self._annotations.append((start, (len(self.buf), len(self._items)), str(text)))
+            self._annotations.append((start, self.position(), str(text)))
 
     def _posof(self, where, end=False):
         if isinstance(where, Label):
@@ -605,8 +636,8 @@ class CodeBuffer:
             if p is None:
                 raise LabelError(f"annotation bound to unbound label {where.name}")
             return p
-        if not isinstance(where, int) or not 0 <= where <= len(self.buf):
-            raise LabelError(f"annotation offset {where!r} outside 0..{len(self.buf)}")
+        if not isinstance(where, int) or not 0 <= where <= self.offset:
+            raise LabelError(f"annotation offset {where!r} outside 0..{self.offset}")
         # An offset names the position after every variable item that ends
         # at or before it (a start) / that starts before it (an end).
         k = 0
