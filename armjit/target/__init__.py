@@ -108,7 +108,12 @@ def _read_stamp(step: str) -> Optional[dict]:
 
 
 def _write_stamp(step: str, **info) -> None:
-    _stamp_path(step).write_text(json.dumps({"version": STATE_VERSION, **info}))
+    # a new file, renamed over the old: never written through a hard link
+    # (a `cp -al` copy of the target shares the stamps' inodes)
+    path = _stamp_path(step)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"version": STATE_VERSION, **info}))
+    os.replace(tmp, path)
 
 
 def _run(cmd: Sequence[str], what: str, **kw) -> subprocess.CompletedProcess:
