@@ -666,9 +666,9 @@ class CodeBuffer:
         if self._finalized:
             raise LabelError("finalize() called twice")
         self.emit_literal_pool()
-        for lab, p in zip(self._labels, self._lpos):
-            if p is None:
-                raise LabelError(f"label {lab.name} used or created but never bound")
+        if None in self._lpos:
+            lab = self._labels[self._lpos.index(None)]
+            raise LabelError(f"label {lab.name} used or created but never bound")
         self._finalized = True
         return _Layout(self).run()
 
