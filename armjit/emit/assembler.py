@@ -29,7 +29,9 @@ an offset one LDR/STR holds) is its first branch, which calls the encoder
 directly; everything else goes through :mod:`armjit.emit.legalize`, which
 uses the scratch register only when one is given (``scratch=`` or the
 Assembler's ``scratch``) and otherwise raises EncodingError naming the
-operand and the legal range.
+operand and the legal range.  (``scratch`` is meant as a keyword; it is not
+keyword-only because CPython 3.11 does not specialise calls of a function
+with keyword-only parameters, which doubles the cost of the call itself.)
 """
 
 from __future__ import annotations
@@ -289,7 +291,7 @@ def _addsub(mn, sub, flags):
     enc_imm = _ADDSUB_IMM[(sub, flags)]
     words = _Words(lambda rd, rn, rm, sh, amount: _addsub_reg(sub, flags, rd, rn, rm, sh, amount))
 
-    def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
+    def emit(a, rd, rn, op, sh=None, amount=0, scratch=None):
         c = op.__class__
         if c is int:
             if 0 <= op <= 4095 and sh is None and not amount:        # imm12
@@ -316,7 +318,7 @@ def _cmp(mn):
     flipped = _ar._cmn_imm if sub else _ar._cmp_imm
     words = _Words(lambda rn, rm, sh, amount: _addsub_reg(sub, 1, _zr(rn), rn, rm, sh, amount))
 
-    def emit(a, rn, op, sh=None, amount=0, *, scratch=None):
+    def emit(a, rn, op, sh=None, amount=0, scratch=None):
         c = op.__class__
         if c is GpReg:
             if (rn.__class__ is GpReg and amount.__class__ is int
@@ -376,7 +378,7 @@ def _logical(mn):
     words = _Words(lambda rd, rn, rm, sh, amount:
                    shifted(rd, rn, rm, _LSL if sh is None else sh, amount))
 
-    def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
+    def emit(a, rd, rn, op, sh=None, amount=0, scratch=None):
         if op.__class__ is GpReg:
             if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
                     and (sh is None or sh.__class__ is Shift)):
@@ -394,7 +396,7 @@ def _logical(mn):
     return emit
 
 
-def _tst(a, rn, op, sh=None, amount=0, *, scratch=None):
+def _tst(a, rn, op, sh=None, amount=0, scratch=None):
     """TST rn, op: a register (shifted) or any integer (legalised with a scratch)."""
     if isinstance(op, GpReg):
         a.words.append(_lg.encode_tst_shifted(rn, op, _LSL if sh is None else sh, amount))
@@ -414,7 +416,7 @@ def _tst(a, rn, op, sh=None, amount=0, *, scratch=None):
 
 # --------------------------------------------------------------- moves
 
-def _mov(a, rd, op, *, scratch=None):
+def _mov(a, rd, op, scratch=None):
     """MOV rd, op: a GP/SP register, an FP register (fmov), or any integer
     (MOVZ/MOVN/MOVK/ORR sequence writing only rd; rd = SP takes a bitmask
     immediate, C6.2 MOV (bitmask immediate), or needs a scratch)."""
@@ -516,7 +518,7 @@ def _ldst(op):
     literal = {"ldr": "ldr_literal", "ldrsw": "ldrsw_literal"}.get(op)
     can_plan = not _ls.LDST_OPS[op][1]              # the LDUR family has no plan
 
-    def emit(a, rt, m, *, scratch=None):
+    def emit(a, rt, m, scratch=None):
         w = word(rt, m)
         if w is not None:
             a.words.append(w)

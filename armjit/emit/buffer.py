@@ -666,9 +666,9 @@ class CodeBuffer:
         if self._finalized:
             raise LabelError("finalize() called twice")
         self.emit_literal_pool()
-        for lab, p in zip(self._labels, self._lpos):
-            if p is None:
-                raise LabelError(f"label {lab.name} used or created but never bound")
+        if None in self._lpos:
+            lab = self._labels[self._lpos.index(None)]
+            raise LabelError(f"label {lab.name} used or created but never bound")
         self._finalized = True
         return _Layout(self).run()
 
@@ -815,6 +815,7 @@ class _Layout:
 
         def final(p):
             return p[0] + sh[p[1]]
+        label_at = [p[0] + sh[p[1]] for p in lpos]      # label id -> its final offset
 
         # Veneers after the code, 8-byte aligned, one per absolute target.
         far_targets = []
@@ -855,26 +856,23 @@ class _Layout:
             # Conditional branches.
             for pos, k, kind, tgt, cond, rt, bit in branches:
                 src = pos + sh[k]
-                if type(tgt) is int:
-                    dst_off = veneer_at[tgt] if state[k] == 2 else tgt - base
-                else:
-                    p = lpos[tgt.id]
-                    dst_off = p[0] + sh[p[1]]
+                dst_off = (label_at[tgt.id] if type(tgt) is not int
+                           else veneer_at[tgt] if state[k] == 2 else tgt - base)
                 if state[k] == 0:
                     off = dst_off - src             # (in reach: the relaxation loop)
                     direct = words is not None and not src & 3
                     w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
                     # The relaxation loop checked the range; the field insertion is
-                    # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) once
-                    # the alignment is checked.
+                    # inlined for speed once the alignment is checked: imm14 = bits
+                    # 18:5, imm19 = bits 23:5, both the offset >> 2 (so off << 3).
                     if kind >= TBZ:
                         if off & 3:
                             _br.patch_imm14(w0, off)          # raises EncodingError
-                        w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
+                        w = (w0 & ~0x7FFE0) | ((off << 3) & 0x7FFE0)
                     else:
                         if off & 3:
                             _br.patch_imm19(w0, off)          # raises EncodingError
-                        w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
+                        w = (w0 & ~0xFFFFE0) | ((off << 3) & 0xFFFFE0)
                     if direct:
                         words[src >> 2] = w
                     else:
@@ -899,8 +897,7 @@ class _Layout:
                         dst_off = tgt - base
                         relocs.append(Relocation(src, "pcrel26", tgt))
                 else:
-                    p = lpos[tgt.id]
-                    dst_off = p[0] + sh[p[1]]
+                    dst_off = label_at[tgt.id]
                 off = dst_off - src
                 if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
                     word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
@@ -927,22 +924,17 @@ class _Layout:
         for pos, k, kind, tgt in a._quads:
             at = pos + sh[k]
             if kind == "abs64_label":
-                t = final(lpos[tgt.id])
+                t = label_at[tgt.id]
                 _pack_q_into(buf, at, (base + t) & _MASK64)
                 relocs.append(Relocation(at, "abs64_label", t))
             else:
                 relocs.append(Relocation(at, "abs64", tgt))
         relocs.sort(key=lambda r: r.offset)
 
-        labels = {}
-        label_offsets = {}
-        for lab, p in zip(a._labels, lpos):
-            o = p[0] + sh[p[1]]
-            labels[lab.name] = o
-            label_offsets[lab.id] = o
+        labels = {lab.name: o for lab, o in zip(a._labels, label_at)}
         anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
         return FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                         label_offsets, sh if moved else None)
+                         dict(enumerate(label_at)), sh if moved else None)
 
     def rebuild(self, sh) -> bytearray:
         src = self.a.buf
