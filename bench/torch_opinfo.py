@@ -51,7 +51,9 @@ does them: each ModuleInput of ``module_inputs_func(..., training=False)`` ->
 construct the module (seeded), ``.to(dtype)``, eval mode, call it; the digest
 covers the output and the module's state_dict.
 
-Everything runs one target process at a time; OMP/torch threads are set to 1.
+Everything runs one target process at a time; OMP/torch threads are set to 1,
+PYTHONHASHSEED=0 (sample lists built from sets), oneDNN off (``--mkldnn`` keeps it:
+under qemu-user its ConvTranspose kernels die of SIGILL).
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ def _worker(a) -> int:
     import random
     import torch
     torch.set_num_threads(1)
+    if not a.mkldnn:
+        # oneDNN's aarch64 JIT (ConvTranspose*) reads MIDR_EL1, which qemu-user
+        # does not give, and its code then dies of SIGILL under qemu, in every mode
+        torch.backends.mkldnn.enabled = False
     import numpy as np
     from torch.testing._internal.common_methods_invocations import op_db
     items = [(op_key(op), op, "op") for op in select_ops(op_db, a)]
@@ -379,6 +385,8 @@ def _worker_args(a, mode, out_file, from_index):
     args = [os.path.abspath(__file__), "--worker", mode, "--out-file", out_file,
             "--from-index", str(from_index), "--after-calls", str(a.after_calls),
             "--jit-from", a.jit_from, "--dtypes", str(a.dtypes), "--start", str(a.start)]
+    if a.mkldnn:
+        args.append("--mkldnn")
     if a.max_samples is not None:
         args += ["--max-samples", str(a.max_samples)]
     if a.ops:
@@ -428,6 +436,10 @@ def _run_worker(target, a, mode, out_file, from_index) -> str:
     cmd = target.command(_worker_args(a, mode, out_file, from_index))
     env = target._env_for_target(torch=True)
     env["OMP_NUM_THREADS"] = "1"
+    # str hashes fixed alike in every process: sample lists built from sets
+    # (sample_inputs_meshgrid: itertools.product(cases, {'xy', 'ij'})) come in
+    # the same order in every mode
+    env["PYTHONHASHSEED"] = "0"
     p = subprocess.Popen(cmd, env=env, stdout=err, stderr=err, cwd="/tmp",
                          start_new_session=True)
     last = (None, time.monotonic())
@@ -470,7 +482,7 @@ def _load(a, mode):
             ends.append(r)
         elif k == "process":
             procs.append(r)
-    return {"ops": ops, "header": header, "ends": ends, "procs": procs}
+    return {"ops": ops, "header": header, "ends": ends, "procs": procs, "recs": recs}
 
 
 def _close(x, y, rel=1e-6):
@@ -582,13 +594,19 @@ def report(a, modes, runs=None):
         d = res["data"][m]
         end = d["ends"][-1] if d["ends"] else {}
         extra = ""
-        if m == "cinderx" and "compiled" in end:
-            extra = f" compiled={end['compiled']}"
-        elif m == "armjit" and "compiled" in end:
+        if m in ("cinderx", "armjit"):
+            # "nc" (compiled so far) per op record; a new process starts again from 0
+            total = cur = 0
+            for r in d["recs"]:
+                if r.get("kind") == "process":
+                    total, cur = total + cur, 0
+                elif r.get("kind") == "op" and "nc" in r:
+                    cur = max(cur, r["nc"])
+            extra = f" compiled={total + cur}"
+        if m == "armjit" and "compiled" in end:
             cov = end.get("coverage") or {}
-            extra = (f" compiled={end['compiled']} shared={end['shared']} "
-                     f"refused={end['refused']} coverage={cov.get('armjit')}/"
-                     f"{cov.get('hot_functions')}")
+            extra += (f" (last process: shared={end['shared']} refused={end['refused']} "
+                      f"coverage={cov.get('armjit')}/{cov.get('hot_functions')})")
         imp = [p["import_s"] for p in d["procs"]]
         wall = (runs or {}).get(m, {}).get("wall")
         op_wall = sum(r.get("wall", 0) for r in d["ops"].values())
@@ -637,6 +655,8 @@ def main(argv=None) -> int:
     ap.add_argument("--max-samples", type=int, default=None,
                     help="the first M samples of each op and dtype (default all)")
     ap.add_argument("--after-calls", type=int, default=2)
+    ap.add_argument("--mkldnn", action="store_true",
+                    help="leave oneDNN on (under qemu its ConvTranspose code dies of SIGILL)")
     ap.add_argument("--jit-from", choices=["ops", "start"], default="ops")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--out", default="/tmp/torch_opinfo", help="directory of the JSON lines")
