@@ -114,7 +114,7 @@ def _resume_entry(cx: Ctx, gi_off: int):
     point.  (The ENABLE_LIGHTWEIGHT_FRAMES tstate store is not in this build:
     no corpus resume entry has it.)"""
     a = cx.a
-    lab = a.new_label("gen_resume_entry")
+    lab = cx.gen_resume_label or a.new_label("gen_resume_entry")
     a.bind(lab)
     cx.ins = None
     with a.annotate("Set up frame pointer"):
@@ -316,6 +316,24 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> Com
             a.b(prologue_exit)
     with a.annotate("Constant pool"):
         a.emit_literal_pool()
+    records = facts.get("gen_yield_records") if gen else None
+    if records is not None:
+        # armjit's own GenYieldPoints {resume_target_, deopt_idx_,
+        # yield_from_offset_} (Jit/code_runtime.h:27-47; armjit.runtime.genfacts),
+        # read-only data after the code: CinderX's runtime only reads them.
+        if cx.gen_alloc_calls != 1 or len(cx.gen_record_labels) != len(records) \
+                or len(cx.yield_resume_labels) != len(records):
+            raise LoweringError(f"generator: {cx.gen_alloc_calls} frame allocations and "
+                                f"{len(cx.gen_record_labels)} yields for {len(records)} "
+                                "GenYieldPoints")
+        with a.annotate("GenYieldPoints"):
+            a.align(8)
+            for (idx, yfo), lab, res in zip(records, cx.gen_record_labels,
+                                            cx.yield_resume_labels):
+                a.bind(lab)
+                a.dword(res)
+                a.dword(idx)
+                a.dword(yfo & ((1 << 64) - 1))
     final = a.finalize()
     out = CompiledFunction(
         code=final.code, address=address, entries=entries, annotations=final.annotations,
@@ -337,8 +355,13 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> Com
         labels["gen_resume_entry"] = final.offset_of(resume_entry)
         for k, lab in enumerate(cx.yield_resume_labels):
             labels[("resume", k)] = final.offset_of(lab)
-        out.yield_points = [(p, final.offset_of(lab)) for p, lab in
-                            zip(facts["gen_yield_points"], cx.yield_resume_labels)]
+        if records is not None:
+            # armjit's own GenYieldPoints: (record address, resume offset)
+            out.yield_points = [(address + final.offset_of(r), final.offset_of(lab))
+                                for r, lab in zip(cx.gen_record_labels, cx.yield_resume_labels)]
+        else:
+            out.yield_points = [(p, final.offset_of(lab)) for p, lab in
+                                zip(facts["gen_yield_points"], cx.yield_resume_labels)]
     for idx, lab in deopt.items():
         labels[("deopt", idx)] = final.offset_of(lab)
         labels[("deopt_ret", idx)] = final.offset_of(deopt_rets[idx])

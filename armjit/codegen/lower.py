@@ -229,6 +229,12 @@ class Ctx:
         self.yield_resume_labels: List[object] = []
         self._pending_resume = None
         self._yield_count = 0
+        # armjit's own GenYieldPoints and resume entry (live path, facts
+        # 'gen_yield_records'): the records' labels, the resume entry's label
+        self.gen_record_labels: List[object] = []
+        self.gen_resume_label = (a.new_label("gen_resume_entry")
+                                 if is_generator and "gen_yield_records" in self.facts else None)
+        self.gen_alloc_calls = 0
         self.block = None
         self.ins = None
 
@@ -628,6 +634,13 @@ def lower_Call(cx: Ctx, ins: Instruction) -> None:
     tgt = ins.inputs[0]
     if isinstance(tgt, Imm):
         a.bl(tgt.value)
+        if cx.gen_resume_label is not None and tgt.value == cx.facts.get("gen_alloc_helper"):
+            # allocateGenAndInterpreterFrame returned (frame, footer) in x0/x1
+            # and set footer->resumeEntry to CinderX's resume entry: the
+            # generator resumes in armjit's (armjit.runtime.genfacts).
+            a.adr(X13, cx.gen_resume_label)
+            a.str(X13, mem(X[1], cx.facts["gen_resume_entry_offset"]))
+            cx.gen_alloc_calls += 1
     elif _is_reg(tgt):
         a.blr(xreg(tgt))
     elif isinstance(tgt, Stack):
@@ -1258,15 +1271,26 @@ def lower_StoreGenYieldPoint(cx, ins):
     (a CodeRuntime object: facts['gen_yield_points'][k] for the k-th yield)."""
     pts = cx.facts.get("gen_yield_points")
     off = cx.facts.get("gen_yield_point_offset")
+    own = cx.facts.get("gen_yield_records")
     k = cx._yield_count
-    if pts is None or off is None or k >= len(pts):
+    if pts is None or off is None or k >= len(pts) or (own is not None and k >= len(own)):
         _fail("StoreGenYieldPoint needs the GenYieldPoint addresses "
               "(facts['gen_yield_points'], facts['gen_yield_point_offset'])")
     cx._yield_count += 1
     cx._pending_resume = cx.a.new_label(f"resume{k}")
     cx.yield_resume_labels.append(cx._pending_resume)
     s0, s1 = cx.scratch(2)
-    cx.mov_imm(s0, pts[k])
+    if own is not None:
+        # armjit's own GenYieldPoint (armjit.runtime.genfacts): a record in
+        # this code's memory whose resume target is the label bound next
+        idx = ins.inputs[-1]
+        if not isinstance(idx, Imm) or idx.value != own[k][0]:
+            _fail(f"yield {k}: deopt index {idx} is not the GenYieldPoint's {own[k][0]}")
+        lab = cx.a.new_label(f"gyp{k}")
+        cx.gen_record_labels.append(lab)
+        cx.a.adr(s0, lab)
+    else:
+        cx.mov_imm(s0, pts[k])
     cx.ldst("str", s0, FP_REG, off, s1)
 
 

@@ -110,6 +110,13 @@ FACT_SCHEMA = {
     "gen_yield_points": "u64 list",
     "gen_yield_point_offset": "frame offset",
     "gi_jit_data_offset": "ldr offset",
+    # live path (armjit.runtime.genfacts): armjit's own GenYieldPoints
+    # [(deopt_idx, yield_from_offset)] per yield, allocateGenAndInterpreterFrame,
+    # offsetof(GenDataFooter, resumeEntry), the generator's CodeRuntime*
+    "gen_yield_records": "yield records",
+    "gen_alloc_helper": _ADDR,
+    "gen_resume_entry_offset": "ldr offset",
+    "code_rt_gen": "u64",
     # armjit's own stack-limit check at the vectorcall entry (live path only):
     # {"tstate_tls": TPIDR_EL0 offset of the thread state, "soft_limit":
     # offsetof(_PyThreadStateImpl, c_stack_soft_limit), "check": the address of
@@ -193,6 +200,12 @@ def check_facts(facts) -> dict:
             if type(v) is not int or not 0 <= v <= 32760 or v % 8:
                 raise MetaError(f"{what} = {v!r:.40} is out of range: legal 0..32760, a "
                                 "multiple of 8")
+        elif kind == "yield records":
+            if type(v) is not list or any(
+                    type(r) is not tuple or len(r) != 2 or type(r[0]) is not int
+                    or type(r[1]) is not int or not 0 <= r[0] < 1 << 32
+                    or not -(1 << 63) <= r[1] < 1 << 63 for r in v):
+                raise MetaError(f"{what} must be a list of (deopt index, yield-from offset)")
         elif kind == "stack check":
             if type(v) is not dict or set(v) != {"tstate_tls", "soft_limit", "check", "where"}:
                 raise MetaError(f"{what} must be a dict of tstate_tls, soft_limit, check, where")

@@ -110,6 +110,10 @@ class CompiledCode:
         self.cinderx_start = 0
         self.cinderx_size = 0
         self.cinderx_digest = b""
+        # A generator/coroutine: a generator its code created resumes in it
+        # (armjit.runtime.genfacts) for as long as it lives, and it holds the
+        # code object: the code is freed only when the code object died.
+        self.is_gen = False
 
 
 class Installation:
@@ -166,6 +170,7 @@ class Runtime:
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0, "revived": 0}
         self.retired: Dict[int, CompiledCode] = {}          # id(code) -> retired code, oldest first
+        self.kept: List[CompiledCode] = []                  # generator codes displaced from retired
         self.refusals: Dict[str, int] = {}
         self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
@@ -208,7 +213,7 @@ class Runtime:
                 self.dead.append(int(buf[i]))
         while self.dead:
             self._drop(self.dead.pop())
-        if self.retired:
+        if self.retired or self.kept:
             self._purge_retired()
 
     def _drop(self, token: int) -> None:
@@ -237,20 +242,38 @@ class Runtime:
             return
         if self.codes.get(cc.key) is cc:
             del self.codes[cc.key]
-        if cc.code_ref() is None or not self.enabled:
+        if cc.code_ref() is None or (not self.enabled and not cc.is_gen):
             self._free(cc)
             return
         old = self.retired.pop(cc.key, None)
         if old is not None and old is not cc:
-            self._free(old)
+            if self._pinned(old):
+                self.kept.append(old)
+            else:
+                self._free(old)
         self.retired[cc.key] = cc
-        while len(self.retired) > self.RETIRED_MAX:
-            self._free(self.retired.pop(next(iter(self.retired))))
+        if len(self.retired) > self.RETIRED_MAX:
+            # the oldest first; a generator's code only when its code object died
+            for key in [k for k, c in self.retired.items() if not self._pinned(c)]:
+                if len(self.retired) <= self.RETIRED_MAX:
+                    break
+                cc = self.retired.pop(key)
+                self._free(cc)
+
+    @staticmethod
+    def _pinned(cc: CompiledCode) -> bool:
+        """A generator's code whose code object lives: a generator created by
+        it may be suspended (it holds the code object), to resume in it."""
+        return cc.is_gen and cc.code_ref() is not None
 
     def _purge_retired(self) -> None:
         for key, cc in list(self.retired.items()):
             if cc.code_ref() is None:
                 del self.retired[key]
+                self._free(cc)
+        if self.kept:
+            for cc in [c for c in self.kept if c.code_ref() is None]:
+                self.kept.remove(cc)
                 self._free(cc)
 
     def revive(self, func, cinderx_id: Optional[int]) -> Optional[CompiledCode]:
@@ -285,7 +308,8 @@ class Runtime:
 
     def free_retired(self) -> None:
         for cc in list(self.retired.values()):
-            self._free(cc)
+            if not self._pinned(cc):
+                self._free(cc)
 
     def installation_of(self, func) -> Optional[Installation]:
         token = self.by_func.get(id(func))
@@ -417,9 +441,6 @@ def runtime() -> "Runtime":
 def unsupported(code) -> Optional[str]:
     """Why armjit never installs code for ``code`` (None when it may)."""
     flags = code.co_flags
-    if flags & abi.CO_FLAGS_ANY_GENERATOR:
-        return ("generators, coroutines and async generators are left to CinderX "
-                "(their resume entry lives in CinderX's data)")
     if not flags & abi.CO_OPTIMIZED:
         return "module and class bodies are not compiled (no CO_OPTIMIZED)"
     if flags & abi.CI_CO_STATICALLY_COMPILED:
@@ -715,7 +736,8 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     try:
         if rt.process is None:
             rt.process = ProcessFacts(sys.modules["_cinderx"].__file__)
-        facts = rt.process.function_facts(entry_plan(meta), binary, start)
+        is_gen = bool(meta["flags"] & abi.CO_FLAGS_ANY_GENERATOR)
+        facts = rt.process.function_facts(entry_plan(meta), binary, start, generator=is_gen)
         if rt.stack_check:
             sc = rt.process.stack_check(rt.shim)
             if sc is not None:
@@ -728,8 +750,24 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         meta.pop("deopt_trampoline", None)
     if rt.check_facts:
         _check_facts(rt, name, facts, asms[0], sections, binary, start)
+    cx = jit.get_compiled_function(func)
+    if cx is None:
+        raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
     try:
         fn = parse(lir.text)
+    except Exception as e:
+        raise rt.refuse(f"{name}: armjit refused: {type(e).__name__}: {_one_line(e)}"[:400]) \
+            from None
+    if is_gen:
+        # armjit's own GenYieldPoints and resume entry, every offset checked
+        # against CinderX's code and data (armjit.runtime.genfacts)
+        from .genfacts import GenFactsError, check_generator
+        try:
+            facts.update(check_generator(fn, binary, start, rt.process.gen_alloc_helper, id(cx),
+                                         ctypes.string_at, facts.get("code_rt")))
+        except GenFactsError as e:
+            raise rt.refuse(f"{name}: generator: {_one_line(e)}") from None
+    try:
         # Assemble for where the code will live (direct bl reach, adr/adrp),
         # then write it there; a rare overflow of the chosen room picks again.
         zone = call_zone(rt, fn, facts)
@@ -744,13 +782,13 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     except Exception as e:      # a refusal of the code generator: keep CinderX's code
         raise rt.refuse(f"{name}: armjit refused: {type(e).__name__}: {_one_line(e)}"[:400]) \
             from None
-    cx = jit.get_compiled_function(func)
-    if cx is None:
+    if jit.get_compiled_function(func) is not cx:
         rt.heap.release(address, len(compiled.code))
         raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
     cc = CompiledCode(func.__code__, id(func.__globals__), address, len(compiled.code),
                       compiled, name, id(cx))
     cc.cinderx_start, cc.cinderx_size, cc.cinderx_digest = start, size, _digest(binary)
+    cc.is_gen = is_gen
     rt.codes[cc.key] = cc
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()

@@ -251,7 +251,8 @@ class ProcessFacts:
     """The facts of this process, learned once (helpers) or per function."""
 
     def __init__(self, cinderx_path: str):
-        names = list(HELPER_SYMBOLS.values()) + [ANCHOR_SYMBOL]
+        from .genfacts import ALLOC_SYMBOL
+        names = list(HELPER_SYMBOLS.values()) + [ALLOC_SYMBOL, ANCHOR_SYMBOL]
         values = cached_symbol_values(cinderx_path, names)
         lib = ctypes.CDLL(cinderx_path)          # already loaded: the same object
         anchor = ctypes.cast(getattr(lib, ANCHOR_SYMBOL), ctypes.c_void_p).value
@@ -262,6 +263,9 @@ class ProcessFacts:
         self.path = cinderx_path
         self.load_bias = bias
         self.helpers = {short: bias + values[sym] for short, sym in HELPER_SYMBOLS.items()}
+        # rt::allocateGenAndInterpreterFrame (generators: armjit.runtime.genfacts)
+        self.gen_alloc_helper = bias + values[ALLOC_SYMBOL]
+        self.gen_deopt_trampoline: Optional[int] = None
         self.tstate_getter = ctypes.cast(ctypes.pythonapi._PyThreadState_GetCurrent,
                                          ctypes.c_void_p).value
         self.deopt_trampoline: Optional[int] = None
@@ -292,10 +296,12 @@ class ProcessFacts:
                 "where": ctypes.addressof(self._where)}
         return self._stack_check
 
-    def function_facts(self, plan, binary: bytes, base: int) -> dict:
+    def function_facts(self, plan, binary: bytes, base: int, generator: bool = False) -> dict:
         """The facts armjit.codegen.compile_function needs for one function:
         ``plan`` its armjit.codegen.layout.EntryPlan, ``binary`` CinderX's
-        code of it at ``base``."""
+        code of it at ``base``.  ``generator``: CinderX gives generators a
+        deopt trampoline of their own (gen_asm.cpp:1497-1500, 1755), also
+        checked to be one address for all of them."""
         if plan.checks_argcount and plan.num_args < SIMPLE_KW_MAX_ARGS:
             kw = self.helpers["callWithKeywordArgsSimple"]
         else:
@@ -305,11 +311,14 @@ class ProcessFacts:
         s2 = stage2_facts(binary, base)
         if s2 is not None:
             code_rt, trampoline = s2
-            if self.deopt_trampoline is None:
-                self.deopt_trampoline = trampoline
-            elif trampoline != self.deopt_trampoline:
+            attr = "gen_deopt_trampoline" if generator else "deopt_trampoline"
+            known = getattr(self, attr)
+            if known is None:
+                setattr(self, attr, trampoline)
+            elif trampoline != known:
                 raise ProcessFactsError(f"CinderX's code branches to a deopt trampoline at "
-                                        f"{trampoline:#x}, not {self.deopt_trampoline:#x}")
+                                        f"{trampoline:#x}, not {known:#x}")
             facts["code_rt"] = code_rt
-        facts["deopt_trampoline"] = self.deopt_trampoline
+        facts["deopt_trampoline"] = (self.gen_deopt_trampoline if generator
+                                     else self.deopt_trampoline)
         return facts
