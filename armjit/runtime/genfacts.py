@@ -229,7 +229,7 @@ def check_generator(fn, binary: bytes, base: int, alloc_helper: int, compiled_fu
                             f"{len(yields)} yields")
     by_idx = {}
     for p in pts:
-        target, idx, yfo = struct.unpack("<QQQ", peek(p, GYP_SIZE))
+        target, idx, yfo = struct.unpack("<QQq", peek(p, GYP_SIZE))
         if not base <= target < end or target % 4:
             raise GenFactsError(f"GenYieldPoint {p:#x}: resume target {target:#x} is not in "
                                 "CinderX's code of the function")

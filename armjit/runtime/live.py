@@ -114,6 +114,7 @@ class CompiledCode:
         # (armjit.runtime.genfacts) for as long as it lives, and it holds the
         # code object: the code is freed only when the code object died.
         self.is_gen = False
+        self.gen_info: Optional[dict] = None
 
 
 class Installation:
@@ -500,11 +501,20 @@ def leave_to_cinderx(func) -> bool:
         try:
             rt.log.attach()
             rt.log.take()
-            ok = bool(jit.is_jit_compiled(func) or jit.force_compile(func))
+            ok = bool(jit.is_jit_compiled(func) or _force_compile(jit, func))
             rt.log.take()
             return ok
         finally:
             rt.busy = False
+
+
+def _force_compile(jit, func) -> bool:
+    """CinderX's force_compile; False where CinderX refuses by raising (an
+    async generator: RuntimeError PYJIT_RESULT_CANNOT_SPECIALIZE)."""
+    try:
+        return bool(jit.force_compile(func))
+    except RuntimeError:
+        return False
 
 
 def _cinderx_compile_of(rt: Runtime, func) -> Optional[int]:
@@ -513,7 +523,7 @@ def _cinderx_compile_of(rt: Runtime, func) -> Optional[int]:
     anew) and return the compile's id()."""
     import cinderx.jit as jit
     rt.log.attach()
-    if not jit.is_jit_compiled(func) and not jit.force_compile(func):
+    if not jit.is_jit_compiled(func) and not _force_compile(jit, func):
         return None
     rt.log.take()
     cx = jit.get_compiled_function(func)
@@ -534,7 +544,7 @@ def _compile_code(rt: Runtime, func) -> CompiledCode:
         # nested function, CinderX's reoptFunc at creation): release it so that
         # CinderX compiles, and logs, anew.
         jit.force_uncompile(func)
-    if not jit.force_compile(func):
+    if not _force_compile(jit, func):
         raise rt.refuse(f"{name}: CinderX refused to compile it")
     # Nothing may run between the compile and reading its log: no import, no
     # Python function that a sys.monitoring hook could compile re-entrantly.
@@ -789,6 +799,13 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
                       compiled, name, id(cx))
     cc.cinderx_start, cc.cinderx_size, cc.cinderx_digest = start, size, _digest(binary)
     cc.is_gen = is_gen
+    if is_gen:
+        # where a generator of this code keeps its footer pointer, armjit's
+        # resume entry and own GenYieldPoints (tests, armjit.verify)
+        cc.gen_info = {"gi_jit_data_offset": facts["gi_jit_data_offset"],
+                       "resume_entry": address + compiled.labels["gen_resume_entry"],
+                       "yield_points": [p for p, _ in compiled.yield_points],
+                       "cinderx_yield_points": list(facts["gen_yield_points"])}
     rt.codes[cc.key] = cc
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()
