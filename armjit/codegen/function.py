@@ -148,7 +148,7 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> Com
     gen = is_generator(meta)
     frame = frame_layout(fn, meta)
     frame.check()                       # slots: no overlap, aligned, args at [SP+0..]
-    if not gen and meta.get("stack_size") is not None and frame.total_size != meta["stack_size"]:
+    if meta.get("stack_size") is not None and frame.total_size != meta["stack_size"]:
         # The layout is derived from the LIR (spills, argument area, saves); it
         # must be the frame CinderX itself computed for the function.
         raise FrameLayoutError(

@@ -39,9 +39,12 @@ Design points, each checked on the target (tests/target/test_auto.py):
   the already compiled code (``live.compile`` shares it, as CinderX does per
   code and globals).  A code that keeps starting after all its function
   objects were installed is disabled after ``NESTED_LIMIT`` such starts.
-* Module and class bodies (no CO_OPTIMIZED), generators, coroutines and
-  async generators (:func:`armjit.runtime.live.unsupported`) are disabled at
-  any start, before anything else is looked at, and never sent to CinderX.
+* Module and class bodies (no CO_OPTIMIZED) are disabled at any start, before
+  anything else is looked at, and never sent to CinderX.  Generators and
+  coroutines are compiled like any function (armjit.runtime.genfacts); what
+  :func:`armjit.runtime.live.unsupported` names (static-entry functions) gets
+  CinderX's own code.  An async generator, which CinderX does not compile,
+  is refused and runs interpreted, as under CinderX's auto mode.
 * Counts are kept per code object by identity (equal code objects of two
   files are two codes), dropped when the code object dies.
 * Refusals go to :data:`refused` as ``(fullname, message)`` and the code is
@@ -237,7 +240,7 @@ def _decide(code, entry):
         _outcome[id(code)] = "refused: function object not found"
         return _DISABLE
     if why is not None:
-        # Generators, coroutines, static-entry functions: armjit does not
+        # Static-entry functions: armjit does not
         # install them, so they get what CinderX's auto mode gives them,
         # CinderX's own code (not the interpreter).
         ok = leave_to_cinderx(func)

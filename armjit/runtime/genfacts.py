@@ -160,12 +160,9 @@ def lir_generator_facts(fn, alloc_helper: int) -> Tuple[int, List[Tuple[int, int
             if op == "Call" and ins.inputs and isinstance(ins.inputs[0], Imm) \
                     and ins.inputs[0].value == alloc_helper:
                 calls += 1
-                nxt = ins_list[k + 1] if k + 1 < len(ins_list) else None
-                if nxt is None or nxt.opcode != "Move" or not isinstance(nxt.output, Reg) \
-                        or nxt.output.num != 29 or len(nxt.inputs) != 1 \
-                        or not isinstance(nxt.inputs[0], Reg) or nxt.inputs[0].num != 1:
-                    raise GenFactsError("allocateGenAndInterpreterFrame is not followed by "
-                                        "X29 = Move X1")
+                if not _footer_reaches_x29(ins_list[k + 1:]):
+                    raise GenFactsError("allocateGenAndInterpreterFrame's footer (x1) is not "
+                                        "moved to X29 in its block")
                 for prev in reversed(ins_list[:k]):
                     out = prev.output
                     if isinstance(out, Reg) and out.num == 2:
@@ -191,6 +188,34 @@ def lir_generator_facts(fn, alloc_helper: int) -> Tuple[int, List[Tuple[int, int
     if len({i for i, _ in yields}) != len(yields):
         raise GenFactsError("two yields of the LIR share a deopt index")
     return code_rt, yields
+
+
+def _footer_reaches_x29(rest) -> bool:
+    """After the call, the footer (x1) reaches X29 through register moves in
+    the same block (``X29 = Move X1``, or ``X20 = Move X0; X0 = Move X1;
+    X29 = Move X0`` as the allocator may order them), nothing else writing
+    the registers that hold it."""
+    from armjit.lir.model import Reg
+    holders = {1}
+    for ins in rest:
+        out = ins.output
+        src = ins.inputs[0] if len(ins.inputs) == 1 else None
+        is_move = ins.opcode == "Move" and isinstance(out, Reg) and isinstance(src, Reg)
+        if is_move and src.num in holders:
+            if out.num == 29:
+                return True
+            holders.add(out.num)
+            continue
+        if ins.opcode in ("Call", "Branch", "BranchCC") or ins.opcode.startswith("Branch") \
+                or ins.opcode.startswith("Cond"):
+            return False
+        if isinstance(out, Reg):
+            if out.num == 29:
+                return False
+            holders.discard(out.num)
+        if not holders:
+            return False
+    return False
 
 
 def _u64(peek, addr: int) -> int:

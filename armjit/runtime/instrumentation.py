@@ -29,6 +29,7 @@ build), frames already running JIT code when tracing starts finish in JIT code.
 from __future__ import annotations
 
 import sys
+import types
 from typing import Dict, Optional
 
 _patched: Dict[tuple, object] = {}          # (namespace, name) -> original
@@ -77,6 +78,30 @@ def pause_cinderx() -> None:
     _cinderx_was_enabled = bool(jit.is_enabled())
     if _cinderx_was_enabled:
         jit.disable(deopt_all=True)
+    deopt_suspended_generators(jit)
+
+
+def deopt_suspended_generators(jit) -> int:
+    """Hand every suspended JIT generator and coroutine (CinderX's code or
+    armjit's) to the interpreter, so that tracing sees the rest of it: what
+    CinderX's own toggle does by patching its generator types' am_send
+    (toggleJitBasedOnInstrumentationState, Jit/pyjit.cpp:2046-2057;
+    patchJitGenAmSendForDeopt, Jit/generators_rt.cpp:851-858), done here once
+    through ``cinderx.jit._deopt_gen`` (deopt_gen_impl, pyjit.cpp:3410-3416),
+    which deopts only a suspended JIT generator.  Returns how many."""
+    deopt = getattr(jit, "_deopt_gen", None)
+    if deopt is None:
+        return 0
+    import gc
+    n = 0
+    for o in gc.get_objects():
+        if type(o).__name__ in ("generator", "coroutine") and \
+                type(o) is not types.GeneratorType and type(o) is not types.CoroutineType:
+            try:
+                n += bool(deopt(o))
+            except Exception:
+                pass
+    return n
 
 
 def resume_cinderx(rt) -> None:

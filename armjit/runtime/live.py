@@ -30,6 +30,12 @@ What the runtime guarantees, each shown by a target-tier test
 * **Instrumentation.**  :mod:`armjit.runtime.instrumentation` sends every
   function to the interpreter while a tracer, profiler or other
   ``sys.monitoring`` tool is active, as CinderX does with its own code.
+* **Generators.**  A generator or coroutine made by armjit's code resumes
+  only in armjit's code, through armjit's own resume entry and GenYieldPoints
+  (:mod:`armjit.runtime.genfacts`, offsets checked at every install); such a
+  code is freed only once its code object died (a suspended generator holds
+  it), never by disable() or the retired-code limit
+  (tests/target/test_generators_live.py).
 * **Refusal.**  Anything armjit cannot do exactly is refused with a one-line
   :class:`LiveJITError` and the function keeps CinderX's code.
 
@@ -489,8 +495,7 @@ def compile(func) -> Installation:
 
 def leave_to_cinderx(func) -> bool:
     """Give ``func`` CinderX's own code (asmjit's), as CinderX's auto mode
-    would: for what armjit does not install (generators, coroutines,
-    static-entry functions).  Under the compile lock, with what CinderX logs
+    would: for what armjit does not install (static-entry functions).  Under the compile lock, with what CinderX logs
     for it discarded.  False when CinderX refuses it too."""
     import cinderx.jit as jit
     rt = runtime()

@@ -60,6 +60,9 @@ def workload():
     for v in [5, 3, 8, 1, 9, 2]:
         heapq.heappush(h, v)
     out.append([heapq.heappop(h) for _ in range(3)] + heapq.nlargest(2, [4, 7, 1, 9]))
+    # heapq.merge: a generator (armjit's own resume entry and GenYieldPoints)
+    out.append(list(heapq.merge([1, 4, 7], [2, 5, 8], [3, 6, 9])))
+    out.append(list(heapq.merge(["bb", "a"], ["ccc", "d"], key=len, reverse=True)))
     out.append(string.Template("$who likes $what").substitute(who="tim", what="kung pao"))
     out.append(string.Formatter().format("{0:>5}|{1!r}|{x}", 42, "s", x=1.5))
     out.append(string.capwords(" hello   world "))

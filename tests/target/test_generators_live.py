@@ -115,3 +115,133 @@ def test_generators_coroutines_run_armjit_code_exactly():
                              "divide:UnhandledException": 2,
                              "use_ticker:UnhandledException": 2}
     assert out["refusals"] == {"CinderX refused to compile it": 1}
+
+
+LIFETIMES = r'''
+import gc, json, sys, threading, weakref
+import armjit
+armjit.enable()
+import cinderx.jit as jit
+from armjit.runtime import live
+
+src = """
+def walk(n):
+    acc = []
+    for i in range(n):
+        x = yield i
+        acc.append(x)
+    yield tuple(acc)
+"""
+out = {}
+ns = {}
+exec(src, ns)
+walk = ns["walk"]
+armjit.compile(walk)
+rt = live.runtime()
+cc = rt.code_for(walk)
+
+# never resumed: dropped at once, then many
+g = walk(3); del g
+for _ in range(200):
+    walk(2)
+# suspended in a reference cycle: the GC traverses armjit's GenYieldPoint
+class Box: pass
+b = Box()
+b.g = walk(5)
+next(b.g)
+b.g.send(b)                 # the generator's locals hold the box: a cycle
+r = weakref.ref(b)
+del b
+gc.collect()
+out["cycle_collected"] = r() is None
+
+# suspended, then the function gets another __code__ (its installation is
+# undone): armjit's code is kept while the code object lives -- the
+# suspended generator holds it
+g1 = walk(3)
+out["first"] = [next(g1), g1.send("a")]
+walk.__code__ = (lambda n: None).__code__
+gc.collect()
+rt.reap()
+out["kept_after_function_died"] = [cc.freed, cc in rt.retired.values()]
+out["resumed"] = [g1.send("b"), g1.send("c")]
+
+# suspended across armjit.disable(): still resumes in armjit's (kept) code
+ns2 = {}
+exec(src, ns2)
+armjit.compile(ns2["walk"])
+cc2 = rt.code_for(ns2["walk"])
+g2 = ns2["walk"](2)
+next(g2)
+armjit.disable()
+out["after_disable"] = [cc2.freed, g2.send(1), g2.send(2)]
+
+# resumed in another thread
+g3 = ns2["walk"](2)     # CinderX's code now (armjit is disabled)
+next(g3)
+res = []
+t = threading.Thread(target=lambda: res.append([g3.send("t1"), g3.send("t2")]))
+t.start(); t.join()
+out["thread"] = res
+print(json.dumps(out))
+'''
+
+
+def test_suspended_generators_outlive_their_function_and_disable():
+    p = target.run(["-c", LIFETIMES], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    out = json.loads(p.stdout.splitlines()[-1])
+    assert out["cycle_collected"] is True
+    assert out["first"] == [0, 1]
+    # the function's code was replaced, its generator lives: armjit's code is
+    # kept (retired, pinned)
+    assert out["kept_after_function_died"] == [False, True]
+    assert out["resumed"] == [2, ["a", "b", "c"]]
+    assert out["after_disable"] == [False, 1, [1, 2]]
+    assert out["thread"] == [[1, ["t1", "t2"]]]
+
+
+TRACING = r'''
+import json, sys
+MODE = sys.argv[1]
+if MODE == "armjit":
+    import armjit
+    armjit.enable()
+import cinderx.jit as jit
+
+def walk(n):
+    for i in range(n):
+        yield i * 3
+
+if MODE == "armjit":
+    armjit.compile(walk)
+elif MODE == "cinderx":
+    jit.force_compile(walk)
+g = walk(4)
+first = next(g)
+events = []
+def tracer(frame, event, arg):
+    if frame.f_code is walk.__code__:
+        events.append((event, frame.f_lineno))
+    return tracer
+sys.settrace(tracer)
+rest = list(g)              # the suspended generator continues in the interpreter
+sys.settrace(None)
+print(json.dumps({"values": [first] + rest, "events": events, "type": type(g).__name__,
+                  "jit": jit.is_jit_compiled(walk)}))
+'''
+
+
+def test_tracing_a_suspended_armjit_generator():
+    """Tracing that starts while an armjit generator is suspended sees the
+    rest of it, as with CinderX's own code and the interpreter."""
+    outs = {}
+    for mode in ("interp", "cinderx", "armjit"):
+        p = target.run(["-c", TRACING, mode], capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr[-3000:]
+        outs[mode] = json.loads(p.stdout.splitlines()[-1])
+    assert outs["armjit"]["values"] == [0, 3, 6, 9]
+    assert outs["armjit"]["events"] == outs["interp"]["events"] == outs["cinderx"]["events"]
+    assert outs["armjit"]["events"][:4] == [["call", 11], ["line", 10], ["line", 11],
+                                            ["return", 11]]
+    assert len(outs["armjit"]["events"]) == 15
