@@ -195,3 +195,22 @@ def test_one_load_bias_explains_every_helper_address_of_the_dev_corpus():
     assert n >= 105 and len(biases) == 1
     assert biases.pop() % 4096 == 0
 
+
+
+def test_symbol_cache_keeps_other_name_lists(tmp_path, monkeypatch):
+    # two checkouts asking for different names share one cache file: neither
+    # evicts the other (a miss imports nothing now, but costs a file read)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    lib = tmp_path / "lib.so"
+    lib.write_bytes(b"x" * 10)
+    calls = []
+
+    def fake(path, names):
+        calls.append(tuple(names))
+        return {n: 0x2000 + len(calls) for n in names}
+    monkeypatch.setattr(process, "symbol_values", fake)
+    assert process.cached_symbol_values(str(lib), ["a"]) == {"a": 0x2001}
+    assert process.cached_symbol_values(str(lib), ["a", "b"]) == {"a": 0x2002, "b": 0x2002}
+    assert process.cached_symbol_values(str(lib), ["a"]) == {"a": 0x2001}
+    assert process.cached_symbol_values(str(lib), ["a", "b"]) == {"a": 0x2002, "b": 0x2002}
+    assert calls == [("a",), ("a", "b")]
