@@ -590,15 +590,24 @@ def _check_facts(rt: Runtime, name: str, facts: dict, asm, sections, binary: byt
                  start: int) -> None:
     """check_facts mode: the facts learned without the listing must be the listing's."""
     from armjit.cinderxlog import asm_address_range, listing_facts
-    tramp = [asm_address_range(s.text)[0] for s in sections
-             if s.kind == "asm" and s.name == "deopt_trampoline"]
-    if tramp:
-        rt.listing_trampoline = tramp[0]
-    listing = listing_facts(asm.text, binary, start, getattr(rt, "listing_trampoline", None))
+    for tname, attr in (("deopt_trampoline", "listing_trampoline"),
+                        ("deopt_trampoline_generators", "listing_trampoline_gen")):
+        tramp = [asm_address_range(s.text)[0] for s in sections
+                 if s.kind == "asm" and s.name == tname]
+        if tramp:
+            setattr(rt, attr, tramp[0])
+    gen = "gen_yield_records" in facts
+    listing = listing_facts(asm.text, binary, start,
+                            getattr(rt, "listing_trampoline_gen" if gen else "listing_trampoline",
+                                    None))
     for key, value in listing.items():
         if key == "deopt_trampoline" and "code_rt" not in listing:
             continue                # only a function with deopt exits branches to it
-        if facts.get(key) != value:
+        mine = facts.get(key)
+        if key == "gen_yield_points" and isinstance(mine, list):
+            # the listing's are in code order, armjit's in LIR order (by deopt index)
+            mine, value = sorted(mine), sorted(value)
+        if mine != value:
             raise rt.refuse(f"{name}: process fact {key} is {_hex(facts.get(key))} but "
                             f"CinderX's listing says {_hex(value)}")
     rt.facts_checked += 1
@@ -725,7 +734,8 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         rt.largest_log = (len(text), name)
     sections = list(split_sections(text))
     lirs = [s for s in sections if s.kind == "lir" and s.stage == "postalloc"]
-    asms = [s for s in sections if s.kind == "asm" and s.name != "deopt_trampoline"]
+    asms = [s for s in sections if s.kind == "asm"
+            and s.name not in ("deopt_trampoline", "deopt_trampoline_generators")]
     if not lirs and not asms:
         # CinderX attached a compile of this code it already had: the one
         # armjit lowered before, when the code is retired (Runtime.revive)
@@ -763,8 +773,6 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         meta["deopt_trampoline"] = facts["deopt_trampoline"]
     else:
         meta.pop("deopt_trampoline", None)
-    if rt.check_facts:
-        _check_facts(rt, name, facts, asms[0], sections, binary, start)
     cx = jit.get_compiled_function(func)
     if cx is None:
         raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
@@ -782,6 +790,8 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
                                          ctypes.string_at, facts.get("code_rt")))
         except GenFactsError as e:
             raise rt.refuse(f"{name}: generator: {_one_line(e)}") from None
+    if rt.check_facts:
+        _check_facts(rt, name, facts, asms[0], sections, binary, start)
     try:
         # Assemble for where the code will live (direct bl reach, adr/adrp),
         # then write it there; a rare overflow of the chosen room picks again.
