@@ -24,7 +24,10 @@ What the runtime guarantees, each shown by a target-tier test
   hands a function back to CinderX/the interpreter when its ``__code__`` is
   assigned, exactly as CinderX's ``funcModified`` does for its own code.
 * **Lifetimes.**  Functions are held weakly; when the last function of a
-  compiled code dies, its code is freed (zeroed, and its bytes reused).
+  compiled code dies, its code is freed (zeroed, and its bytes reused) --
+  but never while a frame of any thread still runs its code object (a
+  function that calls ``armjit.disable()``, or whose ``__code__`` is assigned
+  while it runs): such code waits, intact, until no frame runs it.
   CinderX's own compile is released by CinderX as without armjit (the watcher
   restores CinderX's entry before CinderX's watcher sees the function die).
 * **Instrumentation.**  :mod:`armjit.runtime.instrumentation` sends every
@@ -166,6 +169,7 @@ class Runtime:
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0, "revived": 0}
         self.retired: Dict[int, CompiledCode] = {}          # id(code) -> retired code, oldest first
+        self.doomed: List[CompiledCode] = []    # to free once no frame runs their code object
         self.refusals: Dict[str, int] = {}
         self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
@@ -210,6 +214,10 @@ class Runtime:
             self._drop(self.dead.pop())
         if self.retired:
             self._purge_retired()
+        if self.doomed:
+            doomed, self.doomed = self.doomed, []
+            for cc in doomed:
+                self._free(cc)
 
     def _drop(self, token: int) -> None:
         inst = self.installs.pop(token, None)
@@ -279,6 +287,15 @@ class Runtime:
             del self.codes[cc.key]
         if self.retired.get(cc.key) is cc:
             del self.retired[cc.key]
+        code = cc.code_ref()
+        if code is not None and id(code) in _running_code_ids():
+            # A frame still executes this code object -- possibly armjit's code
+            # of it (freed, its bytes would be zeroed under it: SIGILL at the
+            # next instruction).  CinderX never frees code under a running
+            # frame either.  Keep it intact; reap() tries again.
+            if cc not in self.doomed:
+                self.doomed.append(cc)
+            return
         self.heap.release(cc.address, cc.size)
         cc.freed = True
         self.counts["freed"] += 1
@@ -406,6 +423,19 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False,
     except ImportError as e:
         raise LiveJITError(f"armjit.enable(): cannot import cinderx.jit ({e})") from None
     return rt.log.path
+
+
+def _running_code_ids() -> set:
+    """id() of the code object of every frame of every thread (the Python
+    frame chains: CinderX's JIT frames are linked into them too, which is what
+    tracebacks and sys._getframe see)."""
+    ids = set()
+    for top in sys._current_frames().values():
+        f = top
+        while f is not None:
+            ids.add(id(f.f_code))
+            f = f.f_back
+    return ids
 
 
 def runtime() -> "Runtime":
@@ -814,6 +844,7 @@ def stats() -> dict:
             "live_codes": len(rt.codes),
             "freed_codes": rt.counts["freed"],
             "retired_codes": len(rt.retired),
+            "codes_awaiting_free": len(rt.doomed),
             "revived_codes": rt.counts["revived"],
             "invalidated": rt.counts["invalidated"],
             "code_bytes": rt.heap.code_bytes,

@@ -383,3 +383,72 @@ def test_disable_restores_cinderx_code_and_compile_reinstalls():
                    "result": 43,
                    "after": [0, 0, False], "auto_stopped": False, "log_after_disable": 0,
                    "again": [True, 43, True]}
+
+
+
+# ------------------------------------------------------------------ code under a running frame
+
+# g's frame keeps running the code it started with while (a) armjit is
+# disabled from inside it, (b) its __code__ is assigned and then more than
+# RETIRED_MAX other codes are retired, which frees the oldest retired codes.
+# Freed code is zeroed: before the fix both died of SIGILL at g's next
+# instruction.  In every mode the results must be the interpreter's.
+UNDER_FRAME = r'''
+import gc, json, sys
+ARMJIT = "armjit" in sys.modules
+def other(n, hook):
+    return -1
+def g(n, hook):
+    total = 0
+    for i in range(n):
+        if i == 100:
+            hook()
+        total += i * 3
+    return total
+keep = []
+def churn(compile=True):
+    for k in range(80):       # codes that stay alive, whose functions die: retired
+        ns = {}
+        exec(f"def h(a):\n    return a * {k} + 1\n", ns)
+        if ARMJIT and compile:
+            armjit.compile(ns["h"])
+        ns["h"](1)
+        keep.append(ns["h"].__code__)
+        del ns
+        gc.collect()
+def swap_and_churn():
+    g.__code__ = other.__code__
+    churn()
+def disable_and_churn():
+    if ARMJIT:
+        armjit.disable()              # (freed code is zeroed at once)
+    churn(compile=False)
+def installed():
+    return ARMJIT and live._rt.installation_of(g) is not None
+nop = lambda: None
+out = {}
+if ARMJIT:
+    from armjit.runtime import live
+g_code = g.__code__
+for name, hook in (("swap", swap_and_churn), ("disable", disable_and_churn)):
+    g.__code__ = g_code
+    for _ in range(3):
+        g(10, nop)
+    if ARMJIT and not installed():
+        armjit.compile(g)
+    ran_armjit = installed()
+    out[name] = [g(5000, hook), g(5, nop), ran_armjit or not ARMJIT]
+print(json.dumps(out))
+'''
+
+
+@pytest.mark.parametrize("mode", ["interp", "cinderx", "armjit"])
+def test_code_is_never_freed_under_a_running_frame(mode):
+    want = sum(i * 3 for i in range(5000))
+    assert run(UNDER_FRAME, mode) == {"swap": [want, -1, True], "disable": [want, 30, True]}
+
+
+@pytest.mark.parametrize("mode", ["interp", "cinderx", "armjit"])
+def test_code_is_never_freed_under_a_running_frame(mode):
+    want = sum(i * 3 for i in range(5000))
+    assert run(UNDER_FRAME, mode) == {"swap": [want, -1, True], "disable": [want, 30, True]}
