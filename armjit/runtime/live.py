@@ -425,6 +425,48 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False,
     return rt.log.path
 
 
+_compile_path_loaded = False
+
+
+def load_compile_path() -> None:
+    """Import the code generator and everything a compile imports (once).
+
+    It is imported at the first compile, not at :func:`enable`: a program that
+    compiles nothing does not pay ~0.6 s for it under qemu.  Auto mode never
+    makes that first compile while the thread is inside an import
+    (:func:`importing_in_this_thread`): a module the program is half-way
+    through importing would be imported again from armjit's code -- in the
+    torch workload, pdb's ``import asyncio`` was under way when the first
+    compile imported (through the corpus tool, then) asyncio: the nested import
+    failed half-way and left ``asyncio.base_events`` unbound, and the
+    program's import failed with a NameError.  The compile path imports only
+    armjit's own modules and standard modules at the top of theirs."""
+    global _compile_path_loaded
+    if _compile_path_loaded:
+        return
+    from armjit import codegen  # noqa: F401
+    from armjit.cinderxlog import split_sections  # noqa: F401
+    from armjit.codegen.layout import entry_plan  # noqa: F401
+    from armjit.lir import parse  # noqa: F401
+    from armjit.runtime import funcmeta  # noqa: F401
+    _compile_path_loaded = True
+
+
+def compile_path_loaded() -> bool:
+    return _compile_path_loaded
+
+
+def importing_in_this_thread() -> bool:
+    """True inside an import in this thread (a frame of importlib's bootstrap
+    on the stack: module bodies run under _call_with_frames_removed)."""
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        f = f.f_back
+    return False
+
+
 def _running_code_ids() -> set:
     """id() of the code object of every frame of every thread (the Python
     frame chains: CinderX's JIT frames are linked into them too, which is what
@@ -706,12 +748,11 @@ def _count_veneers(code: bytes) -> int:
 
 
 def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCode:
-    # The code generator is imported at the first compile, not at enable():
-    # a program that compiles nothing does not pay ~0.6 s for it under qemu.
+    load_compile_path()
     from armjit import codegen
     from armjit.cinderxlog import split_sections
     from armjit.codegen.layout import entry_plan
-    from armjit.corpus._collect import function_meta
+    from armjit.runtime.funcmeta import function_meta
     from armjit.lir import parse
     t1 = time.perf_counter()
     text = rt.log.take()

@@ -452,3 +452,44 @@ def test_code_is_never_freed_under_a_running_frame(mode):
 def test_code_is_never_freed_under_a_running_frame(mode):
     want = sum(i * 3 for i in range(5000))
     assert run(UNDER_FRAME, mode) == {"swap": [want, -1, True], "disable": [want, 30, True]}
+
+
+# ------------------------------------------------------------------ the first compile and imports
+
+# armjit imports its code generator at its first compile.  Made inside one of
+# the program's imports, that nested import could re-import a module the
+# program is half-way through importing (the torch workload: pdb's
+# `import asyncio` was under way, armjit's first compile imported asyncio
+# again, the nested import failed half-way and the program's failed with
+# "NameError: name 'base_events' is not defined").  Auto mode makes the first
+# compile only outside imports.
+FIRST_COMPILE = r'''
+import json, os, sys, tempfile
+import armjit
+armjit.enable(auto=True, after_calls=30)     # (nothing else starts 30 times outside an import)
+d = tempfile.mkdtemp()
+with open(os.path.join(d, "hotmod.py"), "w") as f:
+    f.write("import sys\n"
+            "def hot(x):\n    return x * 2 + 1\n"
+            "VALS = [hot(i) for i in range(50)]\n"
+            "LOADED_DURING_IMPORT = 'armjit.codegen.lower' in sys.modules\n")
+sys.path.insert(0, d)
+from armjit.runtime import auto, live
+before = "armjit.codegen.lower" in sys.modules
+import hotmod
+vals_after = [hotmod.hot(i) for i in range(50)]
+print(json.dumps({"before": before, "during": hotmod.LOADED_DURING_IMPORT,
+                  "vals": hotmod.VALS == vals_after == [2 * i + 1 for i in range(50)],
+                  "after": "armjit.codegen.lower" in sys.modules,
+                  "installed": live._rt.installation_of(hotmod.hot) is not None,
+                  "deferred_in_import": auto.stats()["deferred_in_import"] > 0,
+                  "corpus": "armjit.corpus" in sys.modules}))
+'''
+
+
+def test_first_compile_waits_until_the_programs_import_is_over():
+    p = target.run(["-c", FIRST_COMPILE], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-4000:]
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out == {"before": False, "during": False, "vals": True, "after": True,
+                   "installed": True, "deferred_in_import": True, "corpus": False}
