@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 
 def enable(log_file=None, *, auto=False, after_calls=1000, compile_budget=None,
-           check_facts=False):
+           check_facts=False, stack_check=True):
     """Make CinderX log its LIR where armjit reads it (call before importing cinderx).
 
     With ``auto=True`` armjit also compiles every plain function after
@@ -33,7 +33,7 @@ def enable(log_file=None, *, auto=False, after_calls=1000, compile_budget=None,
     if auto:
         from .runtime import auto as _auto
         _auto.prepare_env()
-    path = _enable(log_file, check_facts)
+    path = _enable(log_file, check_facts, stack_check)
     if auto:
         _auto.start(after_calls, compile_budget)
     return path

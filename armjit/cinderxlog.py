@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
 __all__ = ["STAGES", "Section", "split_sections", "asm_address_range", "listing_instructions",
-           "parse_imm", "mov_value", "asmjit_sections", "listing_facts"]
+           "parse_imm", "mov_value", "asmjit_sections", "FACT_TITLES", "listing_facts"]
 
 # ------------------------------------------------------------------ log sections
 
@@ -95,14 +95,22 @@ def asm_address_range(asm_text: str) -> Tuple[int, int]:
 _LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
 
 
-def listing_instructions(text: str):
-    """(section title, address, mnemonic, operands) of each instruction line."""
+def listing_instructions(text: str, titles=None):
+    """(section title, address, mnemonic, operands) of each instruction line --
+    of every section, or of the sections whose title contains one of
+    ``titles``.  A title is a line that does not start with white space,
+    "JIT:" or "#"; lines are str.splitlines()'s."""
+    if titles is not None and _plain_lines(text):
+        # only the sections that matter are read
+        return [(title, addr, mn, ops) for title, start, end in _titled_sections(text, titles)
+                for _, addr, mn, ops in listing_instructions(text[start:end])]
     title = None
     out = []
     for line in text.splitlines():
         m = _LINE.match(line)
         if m:
-            out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
+            if titles is None or (title is not None and any(t in title for t in titles)):
+                out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
         elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
             title = line.strip()
     return out
@@ -131,13 +139,16 @@ def mov_value(seq) -> Optional[int]:
     return v
 
 
-# Targeted scans for process_facts: only the sections whose titles matter are
-# read (a listing with a line break other than "\n" -- str.splitlines() breaks
-# at more -- goes through the per-line listing_instructions instead).  [^\S\n] is
-# \s within one line; a title line is what listing_instructions takes as one.
+# Targeted scans: only the sections whose titles matter are read (a listing
+# with a line break other than "\n" -- str.splitlines() breaks at more -- goes
+# through the per-line scan of listing_instructions instead).  [^\S\n] is \s
+# within one line; a title line is what listing_instructions takes as one.
 _ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
-_FACT_LITERALS = ("Keyword argument dispatch", "Check if called with correct argcount",
-                  "Deoptimization exits", "load thread state", "load tstate")
+
+#: The title words of the sections listing_facts reads (the helpers' bl, the
+#: deopt exits); codegen.meta checks the same sections against asmjit.bin.
+FACT_TITLES = ("Keyword argument dispatch", "Check if called with correct argcount",
+               "Deoptimization exits", "load thread state", "load tstate")
 _BL_LINE = re.compile(r"^[^\S\n]+0x[0-9a-f]+:[^\S\n]+bl(?![^\s])[^\S\n]*(.*)$", re.M)
 _YIELD_STORE = re.compile(r"str\s+x13, \[x29, #0x")      # necessary for a yield point
 _GI_LOAD = re.compile(r"ldr\s+x9, \[x0, #0x")            # necessary for gi_jit_data_offset
@@ -147,6 +158,29 @@ def _plain_lines(text: str) -> bool:
     if text.isascii():
         return not any(c in text for c in "\r\x0b\x0c\x1c\x1d\x1e")
     return re.search("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]", text) is None
+
+
+def _titled_sections(text: str, literals) -> Iterator[Tuple[str, int, int]]:
+    """(title, start, end) of each section of ``text`` (whose only line break
+    is "\n") with one of ``literals`` in its title line, in order: the title
+    as listing_instructions takes it and the span of the section's body."""
+    # candidate title lines: every line holding one of the literals (a
+    # superset; each is then classified exactly as the per-line scan would)
+    starts = set()
+    for lit in literals:
+        k = text.find(lit)
+        while k >= 0:
+            starts.add(text.rfind("\n", 0, k) + 1)
+            k = text.find(lit, k + len(lit))
+    for ls in sorted(starts):
+        line_end = text.find("\n", ls)
+        if line_end < 0:
+            break                   # a title on the last line has no section
+        line = text[ls:line_end]
+        if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
+            continue                # not a title line
+        nxt = _ANY_TITLE.search(text, line_end)
+        yield line.strip(), line_end, nxt.start() if nxt is not None else len(text)
 
 
 def listing_facts(text: str, binary: bytes, base: int, deopt_trampoline) -> dict:
@@ -173,22 +207,7 @@ def listing_facts(text: str, binary: bytes, base: int, deopt_trampoline) -> dict
         # "Deoptimization exits" sections.
         bls, deopt = [], []
         found = set()
-        # candidate title lines: every line holding one of the literals (a
-        # superset; each is then classified exactly as the per-line scan would)
-        starts = set()
-        for lit in _FACT_LITERALS:
-            k = text.find(lit)
-            while k >= 0:
-                starts.add(text.rfind("\n", 0, k) + 1)
-                k = text.find(lit, k + len(lit))
-        for ls in sorted(starts):
-            line_end = text.find("\n", ls)
-            if line_end < 0:
-                break                   # a title on the last line has no section
-            line = text[ls:line_end]
-            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
-                continue                # not a title line
-            title = line.strip()
+        for title, line_end, sec_end in _titled_sections(text, FACT_TITLES):
             if title.startswith("Keyword argument dispatch"):
                 kind = "kw_helper"
             elif title == "Check if called with correct argcount":
@@ -199,8 +218,6 @@ def listing_facts(text: str, binary: bytes, base: int, deopt_trampoline) -> dict
                 kind = "deopt"
             else:
                 continue
-            nxt = _ANY_TITLE.search(text, line_end)
-            sec_end = nxt.start() if nxt is not None else len(text)
             if kind == "deopt":
                 deopt += [(mn, ops) for _, _, mn, ops in listing_instructions(text[line_end:sec_end])]
                 continue

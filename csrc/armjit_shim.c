@@ -489,3 +489,67 @@ long long armjit_start_countdown(void *code) {
     PyGILState_Release(g);
     return out;
 }
+
+/* ------------------------------------------------------------ stack-limit check */
+
+#include <link.h>
+
+static uintptr_t thread_pointer(void) {
+    uintptr_t tp;
+    __asm__ volatile("mrs %0, tpidr_el0" : "=r"(tp));
+    return tp;
+}
+
+static int find_exe_tls(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    if (info->dlpi_tls_modid != 1) {
+        return 0;
+    }
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type == PT_TLS) {
+            *(const ElfW(Phdr) **)data = &info->dlpi_phdr[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+long long armjit_tstate_tls_offset(void) {
+    /* The offset from TPIDR_EL0 of CPython's _Py_tss_tstate: the executable's
+     * TLS block (module 1) starts at TP + 16 rounded up to its alignment
+     * (aarch64 TLS variant I, initial-exec), and holds the current thread
+     * state at one fixed offset in every thread.  Found by the value it holds
+     * in this thread; -1 when the interpreter's TLS is not the executable's
+     * (a libpython build) or the value is not there exactly once. */
+    const ElfW(Phdr) *tls = NULL;
+    long long found = -1;
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyThreadState *ts = PyThreadState_Get();
+    dl_iterate_phdr(find_exe_tls, &tls);
+    if (tls != NULL && tls->p_align <= 4096) {
+        uintptr_t align = tls->p_align ? tls->p_align : 1;
+        uintptr_t start = (16 + align - 1) & ~(align - 1);
+        uintptr_t tp = thread_pointer();
+        int hits = 0;
+        for (uintptr_t off = start; off + 8 <= start + tls->p_memsz; off += 8) {
+            if (*(PyThreadState **)(tp + off) == ts) {
+                found = (long long)off;
+                hits++;
+            }
+        }
+        if (hits != 1) {
+            found = -1;
+        }
+    }
+    PyGILState_Release(g);
+    return found;
+}
+
+int armjit_tstate_tls_matches(long long offset) {
+    /* In the calling thread: does TP + offset hold its thread state? */
+    PyGILState_STATE g = PyGILState_Ensure();
+    int ok = offset >= 0 && *(PyThreadState **)(thread_pointer() + (uintptr_t)offset)
+                                == PyThreadState_Get();
+    PyGILState_Release(g);
+    return ok;
+}

@@ -71,3 +71,11 @@ int armjit_legacy_tracing_active(void);
  * start) or an int k (after k more starts).  NULL ``decide`` stops asking. */
 void *armjit_start_counter(void *decide, unsigned long threshold);
 long long armjit_start_countdown(void *code);
+
+/* The stack-limit check armjit adds at its vectorcall entry (CinderX's code
+ * has none): where the current thread state is (an offset from TPIDR_EL0, -1
+ * if not found), whether an offset holds it in the calling thread, and
+ * offsetof(_PyThreadStateImpl, c_stack_soft_limit) (armjit_tstate.c). */
+long long armjit_tstate_tls_offset(void);
+int armjit_tstate_tls_matches(long long offset);
+size_t armjit_stack_soft_limit_offset(void);

@@ -1,4 +1,4 @@
-"""Shared pytest configuration: Hypothesis profiles and the opt-in sweep marker.
+"""Shared pytest configuration: Hypothesis profiles and the opt-in sweep and torch markers.
 
 Profiles: ``dev`` (default, quick), ``ci`` (used when CI=true; bounded so the
 whole of .ci/run stays well under 30 minutes), ``sweep`` (large runs by hand).
@@ -27,16 +27,20 @@ settings.load_profile(
 def pytest_addoption(parser):
     parser.addoption("--run-sweeps", action="store_true", default=False,
                      help="run the million-case sweeps marked 'sweep'")
+    parser.addoption("--run-torch", action="store_true", default=False,
+                     help="run the tests marked 'torch' (they need "
+                          "'python -m armjit.target setup-torch' and fail without it)")
 
 
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--run-sweeps"):
-        return
-    # Sweeps are deselected (not skipped): they are opt-in benchmarks whose
-    # results are recorded in bench/RESULTS.md, never counted as tests run.
+    # Sweeps and torch tests are deselected (not skipped) unless asked for:
+    # opt-in benchmarks and environments, never counted as tests run.
+    opt_in = {"sweep": config.getoption("--run-sweeps"),
+              "torch": config.getoption("--run-torch")}
     keep, drop = [], []
     for item in items:
-        (drop if "sweep" in item.keywords else keep).append(item)
+        (drop if any(item.get_closest_marker(m) and not on for m, on in opt_in.items())
+         else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -176,6 +176,20 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> Com
     with a.annotate("Set up frame pointer"):
         a.stp(X29, X30, pre(SP, -16))
         a.mov(X29, SP)
+    stack_check = facts.get("stack_check")
+    if stack_check is not None:
+        overflow, checked = a.new_label("stack_overflow"), a.new_label("stack_checked")
+        # armjit's own addition (CinderX's code has no C-stack check: deep
+        # recursion of JIT code overflows the C stack where the interpreter
+        # raises RecursionError): CPython's _Py_ReachedRecursionLimit, on
+        # the thread state at its fixed TLS offset.  X16 is free here (IP0).
+        with a.annotate("Stack limit check"):
+            a.mrs(X16, "tpidr_el0")
+            a.ldr(X16, mem(X16, stack_check["tstate_tls"]))
+            a.ldr(X16, mem(X16, stack_check["soft_limit"]))
+            a.cmp(SP, X16)
+            a.b_lo(overflow)
+        a.bind(checked)
     # -- GenerateArgcountCheckBlocks (generator.cpp:1042-1209)
     n = num_args(meta)
     if plan.checks_argcount:
@@ -279,6 +293,27 @@ def compile_function(fn: Function, meta: dict, facts: dict, address: int) -> Com
         a.mov(SP, X29)
         a.ldp(X29, X30, post(SP, 16))
         a.ret()
+    if stack_check is not None:
+        # Below the soft limit: _Py_CheckRecursiveCall(tstate, where) raises
+        # RecursionError (0 when it lets the call go on: recursion headroom
+        # while handling one, or limits it had to initialise), the arguments
+        # kept across it.
+        fail = a.new_label("stack_overflow_fail")
+        a.bind(overflow)
+        with a.annotate("Stack overflow: RecursionError"):
+            a.stp(X[0], X[1], pre(SP, -32))
+            a.stp(X[2], X[3], mem(SP, 16))
+            a.mrs(X[0], "tpidr_el0")
+            a.ldr(X[0], mem(X[0], stack_check["tstate_tls"]))
+            cx.mov_imm(X[1], stack_check["where"])
+            a.bl(stack_check["check"])
+            a.cbnz(W[0], fail)
+            a.ldp(X[2], X[3], mem(SP, 16))
+            a.ldp(X[0], X[1], post(SP, 32))
+            a.b(checked)
+            a.bind(fail)
+            a.mov(X[0], 0)
+            a.b(prologue_exit)
     with a.annotate("Constant pool"):
         a.emit_literal_pool()
     final = a.finalize()

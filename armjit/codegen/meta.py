@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from armjit.cinderxlog import FACT_TITLES, listing_instructions
 from armjit.errors import DumpError
 
 __all__ = ["MetaError", "Dump", "META_SCHEMA", "FACT_SCHEMA", "ADDRESS_LIMIT", "check_meta",
@@ -109,6 +110,11 @@ FACT_SCHEMA = {
     "gen_yield_points": "u64 list",
     "gen_yield_point_offset": "frame offset",
     "gi_jit_data_offset": "ldr offset",
+    # armjit's own stack-limit check at the vectorcall entry (live path only):
+    # {"tstate_tls": TPIDR_EL0 offset of the thread state, "soft_limit":
+    # offsetof(_PyThreadStateImpl, c_stack_soft_limit), "check": the address of
+    # _Py_CheckRecursiveCall, "where": the address of its message suffix}
+    "stack_check": "stack check",
 }
 
 
@@ -187,6 +193,17 @@ def check_facts(facts) -> dict:
             if type(v) is not int or not 0 <= v <= 32760 or v % 8:
                 raise MetaError(f"{what} = {v!r:.40} is out of range: legal 0..32760, a "
                                 "multiple of 8")
+        elif kind == "stack check":
+            if type(v) is not dict or set(v) != {"tstate_tls", "soft_limit", "check", "where"}:
+                raise MetaError(f"{what} must be a dict of tstate_tls, soft_limit, check, where")
+            for k in ("tstate_tls", "soft_limit"):
+                if type(v[k]) is not int or not 0 <= v[k] <= 32760 or v[k] % 8:
+                    raise MetaError(f"{what}[{k!r}] = {v[k]!r:.40} is out of range: legal "
+                                    "0..32760, a multiple of 8")
+            for k in ("check", "where"):
+                msg = address_problem(v[k], what=f"{what}[{k!r}]")
+                if msg:
+                    raise MetaError(msg)
     return facts
 
 
@@ -328,52 +345,6 @@ def facts_of_dump(dump: Dump, listing_facts) -> dict:
 # an edited or mismatched listing is refused instead of compiled into code
 # with a wrong CodeRuntime*, GenYieldPoint* or trampoline.
 
-# Listing lines as process_facts reads them (function._listing): a title is a
-# line that does not start with white space, "JIT:" or "#"; str.splitlines().
-_LINE = re.compile(r"^\s+0x([0-9a-f]+):\s+(\S+)\s*(.*)$")
-_ANY_TITLE = re.compile(r"^(?!JIT:|#)\S", re.M)
-_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_FACT_TITLES = ("Keyword argument dispatch", "Check if called with correct argcount",
-                "load thread state", "load tstate", "Deoptimization exits")
-
-
-def _lines(text: str, titles=None):
-    """[(title, address, mnemonic, operands)] of the listing's instruction
-    lines -- of every section, or of the sections whose title line contains
-    one of ``titles``."""
-    out = []
-    if titles is not None and _ODD_BREAKS.search(text) is None:
-        # only the sections that matter ("\n" is the only line break here)
-        starts = set()
-        for lit in titles:
-            k = text.find(lit)
-            while k >= 0:
-                starts.add(text.rfind("\n", 0, k) + 1)
-                k = text.find(lit, k + len(lit))
-        for ls in sorted(starts):
-            le = text.find("\n", ls)
-            if le < 0:
-                break
-            line = text[ls:le]
-            if not line or line[0].isspace() or line.startswith(("JIT:", "#")):
-                continue
-            title = line.strip()
-            nxt = _ANY_TITLE.search(text, le)
-            for body in text[le + 1:nxt.start() if nxt else len(text)].split("\n"):
-                m = _LINE.match(body)
-                if m:
-                    out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
-        return out
-    title = None
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m:
-            if titles is None or (title is not None and any(t in title for t in titles)):
-                out.append((title, int(m.group(1), 16), m.group(2), m.group(3).strip()))
-        elif line and not line[0].isspace() and not line.startswith(("JIT:", "#")):
-            title = line.strip()
-    return out
-
 
 def _word(dump: Dump, at: int) -> Optional[int]:
     off = at - dump.meta["code_address"]
@@ -453,7 +424,7 @@ def check_facts_in_binary(dump: Dump, facts: dict) -> Optional[int]:
     one), or None when the listing has no deopt exit."""
     trampoline = None
     deopt_x30 = []
-    for title, at, mn, ops in _lines(dump.asm, _FACT_TITLES):
+    for title, at, mn, ops in listing_instructions(dump.asm, FACT_TITLES):
         if title == "Deoptimization exits":
             if mn in ("mov", "movk") and ops.startswith(("x30,", "w30,")):
                 deopt_x30.append(at)
@@ -468,7 +439,7 @@ def check_facts_in_binary(dump: Dump, facts: dict) -> Optional[int]:
     pts = facts.get("gen_yield_points")
     gi = facts.get("gi_jit_data_offset")
     if pts or gi is not None:
-        lines = _lines(dump.asm)
+        lines = listing_instructions(dump.asm)
         got = []
         for i, (title, a, mn, ops) in enumerate(lines):
             if pts and mn == "str" and re.fullmatch(r"x13, \[x29, #0x[0-9a-f]+\]", ops):
@@ -550,8 +521,8 @@ def check_entry(dump: Dump) -> None:
     from .layout import entry_plan
     plan = entry_plan(dump.meta)
     loads, cmps = [], []
-    for title, at, mn, ops in _lines(dump.asm, ("Load vectorcall arguments",
-                                                 "Check if called with correct argcount")):
+    for title, at, mn, ops in listing_instructions(dump.asm, (
+            "Load vectorcall arguments", "Check if called with correct argcount")):
         if title == "Load vectorcall arguments":
             loads.append(f"{mn} {ops}")
         elif title == "Check if called with correct argcount" and mn == "cmp":

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from .errors import EncodingError, refused
 from .operands import _GP_INTERN
-from .operands import (WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size,
-                       same_size2, same_size3)
+from .operands import WZR, XZR, Extend, GpReg, Shift, check_range, gp_field, same_size
 
 __all__ = [
     "encode_add_imm", "encode_adds_imm", "encode_sub_imm", "encode_subs_imm",
@@ -39,21 +38,6 @@ __all__ = [
 ]
 
 
-def _sf(mnemonic: str, **regs) -> int:
-    """Check all registers have the same width; return the sf bit."""
-    return 1 if same_size(mnemonic, **regs) == 64 else 0
-
-
-def _sf2(mnemonic: str, n1, r1, n2, r2) -> int:
-    """:func:`_sf` of two registers without keyword dicts."""
-    return 1 if same_size2(mnemonic, n1, r1, n2, r2) == 64 else 0
-
-
-def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
-    """:func:`_sf` of three registers without keyword dicts."""
-    return 1 if same_size3(mnemonic, n1, r1, n2, r2, n3, r3) == 64 else 0
-
-
 # Every hot encoder below is one fast check -- identity and integer comparisons
 # on the interned registers' precomputed field values (``_f_zr``/``_f_sp`` < 32
 # iff legal, see operands.GpReg) that accepts exactly the legal operands and
@@ -62,36 +46,26 @@ def _sf3(mnemonic: str, n1, r1, n2, r2, n3, r3) -> int:
 _SHIFT_NO_ROR = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22}
 
 
-def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> int:
+def _check_shift(mnemonic: str, shift, amount: int, size: int, allow_ror: bool) -> None:
+    """Raise if ``shift #amount`` is not a shift of a ``size``-bit register
+    (the explaining paths of the shifted-register forms)."""
     if not isinstance(shift, Shift):
         raise EncodingError(mnemonic, "shift", shift, "a Shift (LSL, LSR, ASR"
                             + (", ROR)" if allow_ror else ")"))
     if shift is Shift.ROR and not allow_ror:
         raise EncodingError(mnemonic, "shift", shift.name.lower(), "lsl, lsr or asr (not ror)")
     check_range(mnemonic, "amount", amount, 0, size - 1)
-    return int(shift)
 
 
 # ---------------------------------------------------------------- immediate
 # C4.1 Add/subtract (immediate): sf op S 100010 sh imm12 Rn Rd
 
 
-def _addsub_imm(mnemonic: str, op: int, s: int, rd: GpReg, rn: GpReg, imm12: int,
-                shift12: bool) -> int:
-    if (rd.__class__ is GpReg and rn.__class__ is GpReg and imm12.__class__ is int
-            and 0 <= imm12 <= 4095 and rd.size == rn.size
-            and (shift12 is False or shift12 is True)
-            and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32):
-        return (rd._sfb | op << 30 | s << 29 | 0x11000000 | shift12 << 22
-                | imm12 << 10 | rn._n5 | rd.num)
-    raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
-
-
 def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> EncodingError:
     """Raise why ADD/SUB (immediate) cannot hold these operands."""
     gp_field(mnemonic, "rd", rd, sp=not s)
     gp_field(mnemonic, "rn", rn, sp=True)
-    _sf2(mnemonic, "rd", rd, "rn", rn)
+    same_size(mnemonic, "rd", rd, "rn", rn)
     check_range(mnemonic, "imm12", imm12, 0, 4095)
     if not isinstance(shift12, bool):
         raise EncodingError(mnemonic, "shift12", shift12, "True (lsl #12) or False")
@@ -99,28 +73,29 @@ def _explain_addsub_imm(mnemonic: str, s: int, rd, rn, imm12, shift12) -> Encodi
 
 
 def _legal_pairs(s: int, fixed: int) -> dict:
-    """{(rd, rn): the word without imm12/sh} for every legal register pair of
+    """{rd: {rn: the word without imm12/sh}} for every legal register pair of
     ADD/SUB (immediate) (``s``: the flag-setting forms, whose Rd is ZR, not SP),
     built at import from the interned registers' fields."""
-    regs = [r for r in _GP_INTERN.values()]
-    return {(rd, rn): fixed | rd._sfb | rn._n5 | rd.num
-            for rd in regs for rn in regs
-            if rd.size == rn.size and (rd._f_zr if s else rd._f_sp) < 32 and rn._f_sp < 32}
+    regs = list(_GP_INTERN.values())
+    return {rd: {rn: fixed | rd._sfb | rn._n5 | rd.num
+                 for rn in regs if rn.size == rd.size and rn._f_sp < 32}
+            for rd in regs if (rd._f_zr if s else rd._f_sp) < 32}
 
 
 def _imm_encoder(mnemonic: str, op: int, s: int, doc: str):
-    """ADD/ADDS/SUB/SUBS (immediate): the fast check is a lookup of the
+    """ADD/ADDS/SUB/SUBS (immediate): the one check is a lookup of the
     register pair among the legal ones and a range test of imm12."""
     pairs = _legal_pairs(s, op << 30 | s << 29 | 0x11000000)
 
     def enc(rd: GpReg, rn: GpReg, imm12: int, shift12: bool = False) -> int:
         try:
-            w = pairs[(rd, rn)]
-        except (KeyError, TypeError):          # (an unhashable junk operand)
-            w = None
-        if (w is not None and imm12.__class__ is int and 0 <= imm12 <= 4095
-                and (shift12 is False or shift12 is True)):
-            return w | shift12 << 22 | imm12 << 10
+            w = pairs[rd][rn]
+        except (KeyError, TypeError):          # (TypeError: an unhashable junk operand)
+            pass
+        else:
+            if imm12.__class__ is int and 0 <= imm12 <= 4095 and (
+                    shift12 is False or shift12 is True):
+                return w | shift12 << 22 | imm12 << 10
         raise _explain_addsub_imm(mnemonic, s, rd, rn, imm12, shift12)
     enc.__name__ = enc.__qualname__ = f"encode_{mnemonic}_imm"
     enc.__doc__ = doc
@@ -131,6 +106,7 @@ encode_add_imm = _imm_encoder("add", 0, 0, "ADD <Xd|SP>, <Xn|SP>, #imm12{, LSL #
 encode_adds_imm = _imm_encoder("adds", 0, 1, "ADDS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
 encode_sub_imm = _imm_encoder("sub", 1, 0, "SUB <Xd|SP>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
 encode_subs_imm = _imm_encoder("subs", 1, 1, "SUBS <Xd>, <Xn|SP>, #imm12{, LSL #12} (C6.2).")
+# CMP/CMN with Rd given (the zero register of Rn's width), for the Assembler
 _cmp_imm = _imm_encoder("cmp", 1, 1, "")
 _cmn_imm = _imm_encoder("cmn", 0, 1, "")
 
@@ -142,12 +118,12 @@ def _zr_like(reg) -> GpReg:
 
 def encode_cmp_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMP <Xn|SP>, #imm (alias of SUBS XZR, Xn, #imm; C6.2)."""
-    return _cmp_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
+    return _cmp_imm(_zr_like(rn), rn, imm12, shift12)
 
 
 def encode_cmn_imm(rn: GpReg, imm12: int, shift12: bool = False) -> int:
     """CMN <Xn|SP>, #imm (alias of ADDS XZR, Xn, #imm; C6.2)."""
-    return _cmn_imm(WZR if rn.__class__ is GpReg and rn.size == 32 else XZR, rn, imm12, shift12)
+    return _cmn_imm(_zr_like(rn), rn, imm12, shift12)
 
 
 def encode_mov_sp(rd: GpReg, rn: GpReg) -> int:
@@ -185,7 +161,7 @@ def _explain_addsub_shifted(mnemonic: str, rd, rn, rm, shift, amount) -> Encodin
     gp_field(mnemonic, "rd", rd)
     gp_field(mnemonic, "rn", rn)
     gp_field(mnemonic, "rm", rm)
-    _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     _check_shift(mnemonic, shift, amount, rd.size, allow_ror=False)
     raise refused(mnemonic, (rd, rn, rm, shift, amount))
 
@@ -233,7 +209,8 @@ def encode_negs(rd, rm, shift=Shift.LSL, amount=0) -> int:
 def _addsub_ext(mnemonic: str, op: int, s: int, rd, rn, rm, extend, amount) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=not s)
     n = gp_field(mnemonic, "rn", rn, sp=True)
-    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
+    same_size(mnemonic, "rd", rd, "rn", rn)
+    sf = rd.sf
     if not isinstance(extend, Extend):
         raise EncodingError(mnemonic, "extend", extend, "an Extend (UXTB..SXTX)")
     # Rm is a W register except for UXTX/SXTX in the 64-bit form (<R> in C6.2).
@@ -282,8 +259,8 @@ def _addsub_carry(mnemonic: str, op: int, s: int, rd, rn, rm) -> int:
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    sf = _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
-    return sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    return rd.sf << 31 | op << 30 | s << 29 | 0x1A000000 | m << 16 | n << 5 | d
 
 
 def encode_adc(rd, rn, rm) -> int:

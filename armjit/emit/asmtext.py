@@ -262,10 +262,10 @@ class _Sink:
     """What an emitter writes one text statement into (no scratch register:
     nothing is legalised)."""
 
-    __slots__ = ("buf", "scratch")
+    __slots__ = ("words", "scratch")
 
     def __init__(self):
-        self.buf = bytearray()
+        self.words = []
         self.scratch = None
 
 
@@ -320,11 +320,11 @@ def _instruction(a: Assembler, mn: str, ops: List[Op], ctx: _Ctx) -> None:
         return
     sink = _Sink()
     row.emit(sink, *args)
-    if len(sink.buf) != 4:
+    if len(sink.words) != 1:
         raise EncodingError(mn, "operands", ", ".join(o.text for o in ops),
                             "operands one instruction holds (the Assembler API legalises "
                             "others, e.g. a.add(x0, x1, 0x123456))")
-    a.bytes(sink.buf)
+    a.words += sink.words
 
 
 # ------------------------------------------------------------------ directives

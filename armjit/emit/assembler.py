@@ -20,7 +20,7 @@ Labels, fixups, relaxation, veneers, the literal pool and relocations are the
 The instructions are one table, :data:`INSTRUCTIONS`: per mnemonic, the
 operand shapes its text form takes and its *emitter*, a function
 ``emit(a, *operands, scratch=None)`` that appends the instruction's words to
-``a.buf``.  The emitters are the Assembler's methods (``a.add(x0, x1, 4095)``
+``a.words``.  The emitters are the Assembler's methods (``a.add(x0, x1, 4095)``
 calls the ``add`` emitter with ``a``), and :func:`armjit.emit.assemble` calls
 the same emitters on the operands it parses (refusing anything that is not
 exactly one instruction).  An emitter decides with the legality tests of
@@ -34,7 +34,6 @@ operand and the legal range.
 
 from __future__ import annotations
 
-import struct
 from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
 from . import arith as _ar
@@ -49,20 +48,17 @@ from . import logical as _lg
 from . import movewide as _mw
 from . import system as _sy
 from .buffer import (_WORD0, B_COND, CBNZ, CBZ, FX_ADR, FX_B, FX_BL, FX_LIT, TBNZ, TBZ,
-                     Annotation, CodeBuffer, FinalCode, Label, Relocation, _CondBranch)
+                     Annotation, CodeBuffer, FinalCode, Label, Relocation)
 from .errors import EncodingError
 from .operands import WZR, XZR, AddrMode, Cond, Extend, FpReg, GpReg, Mem, Shift
 
 __all__ = ["Assembler", "Label", "Annotation", "Relocation", "FinalCode", "Insn",
            "INSTRUCTIONS", "BY_MNEMONIC"]
 
-_pack = struct.Struct("<I").pack
 _CBZ0: dict = {}          # interned register -> its CBZ word with offset 0 (validated)
 _CBNZ0: dict = {}         # the same for CBNZ
-_B0 = _pack(0x14000000)
-_BL0 = _pack(0x94000000)
 _X30 = _br.X[30]
-_RET_X30 = _pack(_br.encode_ret(_X30))
+_RET_X30 = _br.encode_ret(_X30)
 _LSL = Shift.LSL
 _MASKS = {32: (1 << 32) - 1, 64: (1 << 64) - 1}
 
@@ -90,8 +86,10 @@ class Assembler(CodeBuffer):
         w0 = _CBZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBZ, target, None, rt, None))
-            self.buf += w0
+            words = self.words
+            items.append((len(self._code) + 4 * len(words), len(items), CBZ, target, None, rt,
+                          None))
+            words.append(w0)
         else:
             self.cond_branch(CBZ, target, rt=rt)
             if rt.__class__ is GpReg:
@@ -102,8 +100,10 @@ class Assembler(CodeBuffer):
         w0 = _CBNZ0.get(rt)
         if w0 is not None and target.__class__ is Label and target.owner == self._id:
             items = self._items                     # (cond_branch, operands checked before)
-            items.append(_CondBranch(len(self.buf), len(items), CBNZ, target, None, rt, None))
-            self.buf += w0
+            words = self.words
+            items.append((len(self._code) + 4 * len(words), len(items), CBNZ, target, None, rt,
+                          None))
+            words.append(w0)
         else:
             self.cond_branch(CBNZ, target, rt=rt)
             if rt.__class__ is GpReg:
@@ -121,36 +121,38 @@ class Assembler(CodeBuffer):
         """B to a Label, an absolute address (veneer if far), or a register
         (``b(x16)`` is ``br x16``)."""
         if target.__class__ is Label and target.owner == self._id:
-            buf = self.buf
-            self._fixups.append((len(buf), len(self._items), FX_B, target, 0x14000000))
-            buf += _B0
+            words = self.words
+            self._fixups.append((len(self._code) + 4 * len(words), len(self._items), FX_B,
+                                 target, 0x14000000))
+            words.append(0x14000000)
         elif isinstance(target, GpReg):
-            self.buf += _pack(_br.encode_br(target))
+            self.words.append(_br.encode_br(target))
         else:
             self.fixup(FX_B, target, 0x14000000)
 
     def bl(self, target) -> None:
         """BL to a Label, an absolute address (veneer if far) or a register (blr)."""
         if target.__class__ is Label and target.owner == self._id:
-            buf = self.buf
-            self._fixups.append((len(buf), len(self._items), FX_BL, target, 0x94000000))
-            buf += _BL0
+            words = self.words
+            self._fixups.append((len(self._code) + 4 * len(words), len(self._items), FX_BL,
+                                 target, 0x94000000))
+            words.append(0x94000000)
         elif isinstance(target, GpReg):
-            self.buf += _pack(_br.encode_blr(target))
+            self.words.append(_br.encode_blr(target))
         else:
             self.fixup(FX_BL, target, 0x94000000)
 
     def br(self, rn: GpReg) -> None:
         """BR rn."""
-        self.buf += _pack(_br.encode_br(rn))
+        self.words.append(_br.encode_br(rn))
 
     def blr(self, rn: GpReg) -> None:
         """BLR rn."""
-        self.buf += _pack(_br.encode_blr(rn))
+        self.words.append(_br.encode_blr(rn))
 
     def ret(self, rn: GpReg = _X30) -> None:
         """RET {xn} (x30 by default)."""
-        self.buf += _RET_X30 if rn is _X30 else _pack(_br.encode_ret(rn))
+        self.words.append(_RET_X30 if rn is _X30 else _br.encode_ret(rn))
 
     def adr(self, rd: GpReg, target) -> None:
         """ADR rd, label (+-1 MiB)."""
@@ -180,9 +182,7 @@ class Assembler(CodeBuffer):
 
 
 def _put(a, words) -> None:
-    buf = a.buf
-    for w in words:
-        buf += _pack(w)
+    a.words += words
 
 
 def _value(mnemonic, rd, value):
@@ -203,19 +203,27 @@ def _zr(reg):
     return WZR if reg.__class__ is GpReg and reg.size == 32 else XZR
 
 
-# The words of register-only operands are remembered per emitter: the key is
-# the operands, all interned registers, Shift/Cond members and ints (checked by
-# the caller), so equal keys are identical operands and the bytes are what the
-# encoder returns for them (only successful encodings are stored).
+class _Words(dict):
+    """The words of an emitter's register forms, keyed by the operands and
+    computed by ``encode(*operands)`` -- the one encoding path -- on first use.
 
+    The emitter looks up only interned registers, Shift/Cond members and ints
+    (their classes checked first, so that an IntEnum or a bool never finds an
+    int's entry), and only accepted operands are stored, so equal keys are
+    identical operands and the words are that path's for them."""
 
-def _remember(cache: dict, key, enc) -> bytes:
-    """The bytes of ``enc(*key)``, stored in ``cache``."""
-    b = _pack(enc(*key))
-    if len(cache) >= 1 << 14:
-        cache.clear()
-    cache[key] = b
-    return b
+    __slots__ = ("encode",)
+
+    def __init__(self, encode):
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, key) -> int:
+        w = self.encode(*key)              # EncodingError for operands it refuses
+        if len(self) >= 1 << 14:
+            self.clear()
+        self[key] = w
+        return w
 
 
 _MOV_WORDS: dict = {}     # (rd, rm) -> MOV (register) or MOV (to/from SP), the same way
@@ -279,23 +287,20 @@ def _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount, scratch):
 
 def _addsub(mn, sub, flags):
     enc_imm = _ADDSUB_IMM[(sub, flags)]
-    enc_shifted = _ADDSUB_SHIFTED[(sub, flags)]
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rd, rn, rm, sh, amount: _addsub_reg(sub, flags, rd, rn, rm, sh, amount))
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
         if c is int:
             if 0 <= op <= 4095 and sh is None and not amount:        # imm12
-                a.buf += _pack(enc_imm(rd, rn, op))
+                a.words.append(enc_imm(rd, rn, op))
                 return
         elif c is GpReg:
-            if (sh is None or sh.__class__ is Shift) and rd.__class__ is GpReg \
-                    and rn.__class__ is GpReg and not rd.is_sp and not rn.is_sp \
-                    and amount.__class__ is int:
-                key = (rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
+                    and (sh is None or sh.__class__ is Shift)):
+                a.words.append(words[(rd, rn, op, sh, amount)])
             else:
-                a.buf += _pack(_addsub_reg(sub, flags, rd, rn, op, sh, amount))
+                a.words.append(_addsub_reg(sub, flags, rd, rn, op, sh, amount))
             return
         _put(a, _addsub_imm_words(mn, sub, flags, rd, rn, op, sh, amount,
                                   a.scratch if scratch is None else scratch))
@@ -308,19 +313,17 @@ def _addsub(mn, sub, flags):
 def _cmp(mn):
     sub = int(mn == "cmp")
     enc_imm = _ar._cmp_imm if sub else _ar._cmn_imm          # (zr, rn, imm12, shift12)
-    enc_shifted = _ar.encode_subs_shifted if sub else _ar.encode_adds_shifted
     flipped = _ar._cmn_imm if sub else _ar._cmp_imm
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rn, rm, sh, amount: _addsub_reg(sub, 1, _zr(rn), rn, rm, sh, amount))
 
     def emit(a, rn, op, sh=None, amount=0, *, scratch=None):
         c = op.__class__
         if c is GpReg:
-            if (sh is None or sh.__class__ is Shift) and rn.__class__ is GpReg \
-                    and not rn.is_sp and amount.__class__ is int:
-                key = (_ZR_OF[rn.size], rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, enc_shifted)
+            if (rn.__class__ is GpReg and amount.__class__ is int
+                    and (sh is None or sh.__class__ is Shift)):
+                a.words.append(words[(rn, op, sh, amount)])
             else:
-                a.buf += _pack(_addsub_reg(sub, 1, _zr(rn), rn, op, sh, amount))
+                a.words.append(_addsub_reg(sub, 1, _zr(rn), rn, op, sh, amount))
             return
         if scratch is None:
             scratch = a.scratch
@@ -328,12 +331,12 @@ def _cmp(mn):
                 and rn.__class__ is GpReg and not rn.is_zr
                 and (scratch is None or not sub                      # (plan_cmp_imm checks
                      or (scratch.__class__ is GpReg and scratch._f_nz < 32))):  # a scratch)
-            a.buf += _pack(enc_imm(_ZR_OF[rn.size], rn, op))        # imm12
+            a.words.append(enc_imm(_ZR_OF[rn.size], rn, op))        # imm12
             return
         if not isinstance(rn, GpReg):
             raise EncodingError(mn, "rn", rn, "a general-purpose register")
         if sh is not None or amount:
-            a.buf += _pack(_imm12_shifted(mn, enc_imm, _zr(rn), rn, op, sh, amount))
+            a.words.append(_imm12_shifted(mn, enc_imm, _zr(rn), rn, op, sh, amount))
             return
         v = _value(mn, rn, op)
         if sub:
@@ -343,10 +346,10 @@ def _cmp(mn):
         if not rn.is_zr:
             # CMN #v sets the flags of CMP #-v when -v is an imm12 (see legalize.plan_add_imm)
             if _im.is_add_sub_imm(v):
-                a.buf += _pack(enc_imm(_zr(rn), rn, *_im.split_add_sub_imm(v)))
+                a.words.append(enc_imm(_zr(rn), rn, *_im.split_add_sub_imm(v)))
                 return
             if _im.is_add_sub_imm(neg):
-                a.buf += _pack(flipped(_zr(rn), rn, *_im.split_add_sub_imm(neg)))
+                a.words.append(flipped(_zr(rn), rn, *_im.split_add_sub_imm(neg)))
                 return
         if scratch is None:
             raise EncodingError(mn, "imm", op, "an imm12 (optionally lsl #12), or give a "
@@ -360,7 +363,7 @@ def _cmp(mn):
 def _shifted2(enc):
     """rd, rm{, shift #amount} (neg, negs, mvn)."""
     def emit(a, rd, rm, sh=None, amount=0):
-        a.buf += _pack(enc(rd, rm, _LSL if sh is None else sh, amount))
+        a.words.append(enc(rd, rm, _LSL if sh is None else sh, amount))
     emit.__doc__ = enc.__doc__
     return emit
 
@@ -370,16 +373,16 @@ def _shifted2(enc):
 def _logical(mn):
     shifted = getattr(_lg, f"encode_{mn}_shifted")
     has_imm = mn in _lg.LOGICAL_OPC
-    words: dict = {}                  # register forms: operands -> bytes
+    words = _Words(lambda rd, rn, rm, sh, amount:
+                   shifted(rd, rn, rm, _LSL if sh is None else sh, amount))
 
     def emit(a, rd, rn, op, sh=None, amount=0, *, scratch=None):
         if op.__class__ is GpReg:
             if (rd.__class__ is GpReg and rn.__class__ is GpReg and amount.__class__ is int
                     and (sh is None or sh.__class__ is Shift)):
-                key = (rd, rn, op, _LSL if sh is None else sh, amount)
-                a.buf += words.get(key) or _remember(words, key, shifted)
+                a.words.append(words[(rd, rn, op, sh, amount)])
             else:
-                a.buf += _pack(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
+                a.words.append(shifted(rd, rn, op, _LSL if sh is None else sh, amount))
             return
         if sh is not None or amount:
             raise EncodingError(mn, "shift", sh, "no shift with an immediate operand")
@@ -394,13 +397,13 @@ def _logical(mn):
 def _tst(a, rn, op, sh=None, amount=0, *, scratch=None):
     """TST rn, op: a register (shifted) or any integer (legalised with a scratch)."""
     if isinstance(op, GpReg):
-        a.buf += _pack(_lg.encode_tst_shifted(rn, op, _LSL if sh is None else sh, amount))
+        a.words.append(_lg.encode_tst_shifted(rn, op, _LSL if sh is None else sh, amount))
         return
     if sh is not None or amount:
         raise EncodingError("tst", "shift", sh, "no shift with an immediate operand")
     v = _value("tst", rn, op)
     if _im.encode_bitmask(v, rn.size) is not None:
-        a.buf += _pack(_lg.encode_tst_imm(rn, v))
+        a.words.append(_lg.encode_tst_imm(rn, v))
         return
     if scratch is None:
         scratch = a.scratch
@@ -417,22 +420,22 @@ def _mov(a, rd, op, *, scratch=None):
     immediate, C6.2 MOV (bitmask immediate), or needs a scratch)."""
     c = op.__class__
     if c is GpReg and rd.__class__ is GpReg:
-        b = _MOV_WORDS.get((rd, op))
-        if b is None:
-            b = _MOV_WORDS[(rd, op)] = _pack(_ar.encode_mov_sp(rd, op) if rd.is_sp or op.is_sp
-                                             else _lg.encode_mov_reg(rd, op))
-        a.buf += b
+        w = _MOV_WORDS.get((rd, op))
+        if w is None:
+            w = _MOV_WORDS[(rd, op)] = (_ar.encode_mov_sp(rd, op) if rd.is_sp or op.is_sp
+                                        else _lg.encode_mov_reg(rd, op))
+        a.words.append(w)
         return
     if c is int and 0 <= op <= 0xFFFF and rd.__class__ is GpReg and rd._f_nz < 32:
-        a.buf += _pack(_mw.encode_movz(rd, op, 0))        # one halfword: MOVZ
+        a.words.append(_mw.encode_movz(rd, op, 0))        # one halfword: MOVZ
         return
     if isinstance(op, FpReg) or isinstance(rd, FpReg):
-        a.buf += _pack(_fp.encode_fmov(rd, op))
+        a.words.append(_fp.encode_fmov(rd, op))
         return
     v = _value("mov", rd, op)
     if isinstance(rd, GpReg) and rd.is_sp:
         if _im.encode_bitmask(v, rd.size) is not None:
-            a.buf += _pack(_lg.encode_orr_imm(rd, _zr(rd), v))
+            a.words.append(_lg.encode_orr_imm(rd, _zr(rd), v))
             return
         if scratch is None:
             scratch = a.scratch
@@ -447,21 +450,21 @@ def _mov(a, rd, op, *, scratch=None):
 
 def _movewide(enc):
     def emit(a, rd, imm16, shift=0):
-        a.buf += _pack(enc(rd, imm16, shift))
+        a.words.append(enc(rd, imm16, shift))
     emit.__doc__ = enc.__doc__
     return emit
 
 
 def _shift(mn, reg, imm):
-    words: dict = {}                  # operands -> bytes (the register and the #imm form)
+    words = _Words(lambda rd, rn, op: reg(rd, rn, op) if op.__class__ is GpReg
+                   else imm(rd, rn, op))          # (the register and the #imm form)
 
     def emit(a, rd, rn, op):
         c = op.__class__
         if (c is int or c is GpReg) and rd.__class__ is GpReg and rn.__class__ is GpReg:
-            key = (rd, rn, op)
-            a.buf += words.get(key) or _remember(words, key, reg if c is GpReg else imm)
+            a.words.append(words[(rd, rn, op)])
         else:
-            a.buf += _pack(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
+            a.words.append(reg(rd, rn, op) if c is GpReg else imm(rd, rn, op))
     emit.__doc__ = f"{mn.upper()} rd, rn, #imm | rm."
     return emit
 
@@ -471,22 +474,21 @@ def _ccmp(mn):
     imm = getattr(_dp, f"encode_{mn}_imm")
 
     def emit(a, rn, op, nzcv, cond):
-        a.buf += _pack(reg(rn, op, nzcv, cond) if isinstance(op, GpReg)
+        a.words.append(reg(rn, op, nzcv, cond) if isinstance(op, GpReg)
                        else imm(rn, op, nzcv, cond))
     emit.__doc__ = f"{mn.upper()} rn, rm|#imm5, #nzcv, cond."
     return emit
 
 
 def _csel(enc):
-    words: dict = {}                  # operands -> bytes
+    words = _Words(enc)
 
     def emit(a, rd, rn, rm, cond):
         if (rd.__class__ is GpReg and rn.__class__ is GpReg and rm.__class__ is GpReg
                 and cond.__class__ is Cond):
-            key = (rd, rn, rm, cond)
-            a.buf += words.get(key) or _remember(words, key, enc)
+            a.words.append(words[(rd, rn, rm, cond)])
         else:
-            a.buf += _pack(enc(rd, rn, rm, cond))
+            a.words.append(enc(rd, rn, rm, cond))
     emit.__doc__ = enc.__doc__
     return emit
 
@@ -494,15 +496,15 @@ def _csel(enc):
 def _fmov(a, rd, op):
     """FMOV rd, op: register moves (FP/GP) or an FP immediate (+-n/16 * 2**e)."""
     if isinstance(op, (GpReg, FpReg)):
-        a.buf += _pack(_fp.encode_fmov(rd, op))
+        a.words.append(_fp.encode_fmov(rd, op))
     else:
-        a.buf += _pack(_fp.encode_fmov_imm(rd, op))
+        a.words.append(_fp.encode_fmov_imm(rd, op))
 
 
 def _one(enc):
     """An instruction that is exactly one call of ``enc``."""
     def emit(a, *operands, **named):
-        a.buf += _pack(enc(*operands, **named))
+        a.words.append(enc(*operands, **named))
     emit.__doc__ = enc.__doc__
     return emit
 
@@ -510,14 +512,14 @@ def _one(enc):
 # --------------------------------------------------------------- loads / stores
 
 def _ldst(op):
-    fast = getattr(_ls, f"encode_{op}").fast        # None unless one LDR/STR holds it
+    word = getattr(_ls, f"encode_{op}").word        # None unless one LDR/STR holds it
     literal = {"ldr": "ldr_literal", "ldrsw": "ldrsw_literal"}.get(op)
     can_plan = not _ls.LDST_OPS[op][1]              # the LDUR family has no plan
 
     def emit(a, rt, m, *, scratch=None):
-        w = fast(rt, m)
+        w = word(rt, m)
         if w is not None:
-            a.buf += _pack(w)
+            a.words.append(w)
             return
         if m.__class__ is Label and literal is not None:
             getattr(a, literal)(rt, m)
@@ -531,7 +533,7 @@ def _ldst(op):
                 and m.mode is AddrMode.OFFSET):
             _put(a, _lz.plan_ldst(op, rt, m.base, m.offset, scratch))
         else:
-            a.buf += _pack(_ls.encode_ldst(op, rt, m))
+            a.words.append(_ls.encode_ldst(op, rt, m))
     emit.__doc__ = (f"{op.upper()} rt, mem: any addressing mode; an offset no single "
                     "instruction holds is legalised only with a scratch register"
                     + (f"; {op.upper()} rt, label is the literal form." if literal else "."))
@@ -540,7 +542,7 @@ def _ldst(op):
 
 def _pair(enc):
     def emit(a, rt1, rt2, m):
-        a.buf += _pack(enc(rt1, rt2, m))
+        a.words.append(enc(rt1, rt2, m))
     emit.__doc__ = enc.__doc__
     return emit
 
@@ -562,7 +564,7 @@ class Insn(NamedTuple):
     given as the amount, C a condition, N a name (system register, barrier
     option), T a branch target (a label or an absolute address); ``""`` is
     the form without operands.
-    ``emit``: ``emit(a, *operands)`` appends the words to ``a.buf`` (the
+    ``emit``: ``emit(a, *operands)`` appends the words to ``a.words`` (the
     Assembler method); for the T shapes, the Assembler method named by
     ``method`` (or ``label_method``) takes a Label and ``direct(pc,
     *operands)`` is the one word for an absolute target at address ``pc``.
@@ -655,13 +657,15 @@ _row("adrp", "RI", None, method=None,
 
 
 def _bcond(c):
-    w0 = _pack(_br.encode_b_cond(c, 0))
+    w0 = _br.encode_b_cond(c, 0)
 
     def emit(a, target):
         if target.__class__ is Label and target.owner == a._id:
             items = a._items                        # (cond_branch for a Label of this buffer)
-            items.append(_CondBranch(len(a.buf), len(items), B_COND, target, c, None, None))
-            a.buf += w0
+            words = a.words
+            items.append((len(a._code) + 4 * len(words), len(items), B_COND, target, c, None,
+                          None))
+            words.append(w0)
         else:
             a.cond_branch(B_COND, target, cond=c)
     emit.__name__ = f"b_{c.name.lower()}"

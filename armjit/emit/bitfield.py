@@ -13,9 +13,8 @@ Rd, Rs, Rs, #shift.
 
 from __future__ import annotations
 
-from .arith import _sf2, _sf3
-from .errors import refused
-from .operands import GpReg, check_range, gp_field
+from .errors import EncodingError, refused
+from .operands import GpReg, check_range, gp_field, same_size
 
 __all__ = [
     "encode_sbfm", "encode_bfm", "encode_ubfm",
@@ -44,7 +43,7 @@ def _explain_bitfield(mnemonic: str, rd, rn, immr, imms, rn_size) -> EncodingErr
     gp_field(mnemonic, "rd", rd)
     if rn_size is None:
         gp_field(mnemonic, "rn", rn)
-        _sf2(mnemonic, "rd", rd, "rn", rn)
+        same_size(mnemonic, "rd", rd, "rn", rn)
     else:
         gp_field(mnemonic, "rn", rn, size=rn_size)
     check_range(mnemonic, "immr", immr, 0, rd.size - 1)
@@ -176,7 +175,8 @@ def encode_extr(rd, rn, rm, lsb: int) -> int:
     d = gp_field("extr", "rd", rd)
     n = gp_field("extr", "rn", rn)
     m = gp_field("extr", "rm", rm)
-    sf = _sf3("extr", "rd", rd, "rn", rn, "rm", rm)
+    same_size("extr", "rd", rd, "rn", rn, "rm", rm)
+    sf = rd.sf
     check_range("extr", "lsb", lsb, 0, rd.size - 1)
     return sf << 31 | 0x13800000 | sf << 22 | m << 16 | lsb << 10 | n << 5 | d
 
@@ -185,6 +185,6 @@ def encode_ror_imm(rd, rs, shift: int) -> int:
     """ROR (immediate): EXTR Rd, Rs, Rs, #shift (C6.2)."""
     gp_field("ror", "rd", rd)
     gp_field("ror", "rs", rs)
-    _sf2("ror", "rd", rd, "rs", rs)
+    same_size("ror", "rd", rd, "rs", rs)
     check_range("ror", "shift", shift, 0, rd.size - 1)
     return encode_extr(rd, rs, rs, shift)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import struct
 import sys
+from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Union
@@ -71,8 +72,6 @@ _pack_q_into = struct.Struct("<Q").pack_into
 
 NOP = 0xD503201F
 _NOP_BYTES = _pack(NOP)
-_B0 = _pack(0x14000000)
-_BL0 = _pack(0x94000000)
 
 _B_LO, _B_HI = _br.B_RANGE
 _C_LO, _C_HI = _br.IMM19_RANGE
@@ -80,18 +79,28 @@ _T_LO, _T_HI = _br.IMM14_RANGE
 _A_LO, _A_HI = _br.ADR_RANGE
 
 _MASK64 = (1 << 64) - 1
+_new_object = object.__new__
 _WORD0: dict = {}          # (kind, cond, rt, bit) -> the branch word with offset 0
+
+_WORD_TYPE = "I" if array("I").itemsize == 4 else "L"     # an array of uint32
+assert array(_WORD_TYPE).itemsize == 4
+
+
+def _pack_words(words: list) -> bytes:
+    """Instruction words as little-endian bytes (OverflowError for a value
+    outside 0..2**32-1)."""
+    packed = array(_WORD_TYPE, words)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
 
 
 class Label:
-    """A position in the code, bound once with :meth:`CodeBuffer.bind`."""
+    """A position in the code, bound once with :meth:`CodeBuffer.bind`: made
+    by :meth:`CodeBuffer.new_label`, which sets ``id`` (its index in the
+    buffer), ``name`` and ``owner`` (the buffer's id)."""
 
     __slots__ = ("id", "name", "owner")
-
-    def __init__(self, id: int, name: str, owner: int):
-        self.id = id
-        self.name = name
-        self.owner = owner
 
     def __repr__(self) -> str:
         return f"Label({self.name})"
@@ -142,7 +151,7 @@ class FinalCode:
     relocations: List[Relocation]
     alignment: int = 4          # the largest alignment the code relies on
     label_offsets: Dict[int, int] = field(default_factory=dict, repr=False)
-    # shift[k] of the final layout (None: the nominal layout was final)
+    # shift[k] of the final layout (None: every item stayed at its nominal offset)
     shifts: Optional[List[int]] = field(default=None, repr=False)
 
     def offset_of(self, label: Union[Label, str]) -> int:
@@ -189,50 +198,43 @@ class FinalCode:
 B_COND, CBZ, CBNZ, TBZ, TBNZ = range(5)
 
 
-class _CondBranch:
-    """A conditional branch: a variable item of the layout."""
+# A conditional branch, a variable item of the layout, is the tuple
+#     (pos, k, kind, target, cond, rt, bit)
+# -- its nominal position (pos, k), its kind with that kind's cond / rt / bit,
+# its target (a Label or an absolute address) -- made once per branch emitted
+# (a tuple: the cheapest object to make); its form (state 0/1/2, see the module
+# docstring) is the layout's.
 
-    __slots__ = ("pos", "k", "kind", "target", "cond", "rt", "bit", "state")
 
-    def __init__(self, pos, k, kind, target, cond, rt, bit):
-        self.pos = pos
-        self.k = k
-        self.kind = kind
-        self.target = target      # Label or absolute int
-        self.cond = cond
-        self.rt = rt
-        self.bit = bit
-        self.state = 0
+def _short_word(kind, cond, rt, bit, off: int) -> int:
+    """The one-word form of a conditional branch, ``off`` bytes away."""
+    if kind == B_COND:
+        return _br.encode_b_cond(cond, off)
+    if kind == CBZ:
+        return _br.encode_cbz(rt, off)
+    if kind == CBNZ:
+        return _br.encode_cbnz(rt, off)
+    if kind == TBZ:
+        return _br.encode_tbz(rt, bit, off)
+    return _br.encode_tbnz(rt, bit, off)
 
-    def encode_short(self, off: int) -> int:
-        kind = self.kind
-        if kind == B_COND:
-            return _br.encode_b_cond(self.cond, off)
-        if kind == CBZ:
-            return _br.encode_cbz(self.rt, off)
-        if kind == CBNZ:
-            return _br.encode_cbnz(self.rt, off)
-        if kind == TBZ:
-            return _br.encode_tbz(self.rt, self.bit, off)
-        return _br.encode_tbnz(self.rt, self.bit, off)
 
-    def encode_inverse_skip(self) -> int:
-        """The inverted branch over the next word (offset +8)."""
-        kind = self.kind
-        if kind == B_COND:
-            return _br.encode_b_cond(Cond(self.cond).invert(), 8)
-        if kind == CBZ:
-            return _br.encode_cbnz(self.rt, 8)
-        if kind == CBNZ:
-            return _br.encode_cbz(self.rt, 8)
-        if kind == TBZ:
-            return _br.encode_tbnz(self.rt, self.bit, 8)
-        return _br.encode_tbz(self.rt, self.bit, 8)
+def _inverse_skip_word(kind, cond, rt, bit) -> int:
+    """The inverted branch over the next word (offset +8) of a widened one."""
+    if kind == B_COND:
+        return _br.encode_b_cond(Cond(cond).invert(), 8)
+    if kind == CBZ:
+        return _br.encode_cbnz(rt, 8)
+    if kind == CBNZ:
+        return _br.encode_cbz(rt, 8)
+    if kind == TBZ:
+        return _br.encode_tbnz(rt, bit, 8)
+    return _br.encode_tbz(rt, bit, 8)
 
-    def short_range(self):
-        if self.kind >= TBZ:
-            return _T_LO, _T_HI
-        return _C_LO, _C_HI
+
+# the (lo, hi) byte offsets of each kind's short (one-word) form
+_SHORT_RANGE = {B_COND: (_C_LO, _C_HI), CBZ: (_C_LO, _C_HI), CBNZ: (_C_LO, _C_HI),
+                TBZ: (_T_LO, _T_HI), TBNZ: (_T_LO, _T_HI)}
 
 
 class _Align:
@@ -332,8 +334,17 @@ class CodeBuffer:
             _br.encode_br(veneer_scratch)
             _br.encode_ldr_literal(veneer_scratch, 8)
         self.veneer_scratch = veneer_scratch
-        self.buf = bytearray()
-        self._items: list = []              # _CondBranch | _Align, in order
+        # The code so far is the bytes of _code, then the instruction words of
+        # ``words``: an instruction appends its words there (a list append is
+        # a third of the cost of packing and appending bytes), and they are
+        # packed into _code when the bytes are looked at (:attr:`buf`).
+        self._code = bytearray()
+        self.words: list = []
+        self._items: list = []              # cond branches | _Align | _AbsAddress, in order
+        self._other_items = 0               # how many of them are _Align | _AbsAddress
+        # conditional branches whose reach depends on more than the code's
+        # length: to an absolute address, or TBZ/TBNZ (+-32 KiB)
+        self._far_branches = 0
         self._fixups: list = []             # (pos, k, kind, target, word)
         self._labels: List[Label] = []
         self._lpos: list = []               # label id -> (pos, k) or None
@@ -349,15 +360,29 @@ class CodeBuffer:
     # ------------------------------------------------------------ positions
 
     @property
+    def buf(self) -> bytearray:
+        """The code so far (the nominal layout) as bytes; ``a.buf += data``
+        appends raw bytes."""
+        words = self.words
+        if words:
+            self._code += _pack_words(words)
+            words.clear()
+        return self._code
+
+    @buf.setter
+    def buf(self, code: bytearray) -> None:
+        self._code = code
+
+    @property
     def offset(self) -> int:
         """The current nominal offset (final unless branches get widened)."""
-        return len(self.buf)
+        return len(self._code) + 4 * len(self.words)
 
     def position(self):
         """The current position as an opaque value: what :meth:`here` would
         bind a new label at, without creating one.  ``FinalCode.offset_at``
         gives its final offset; :meth:`annotate_span` takes two."""
-        return (len(self.buf), len(self._items))
+        return (len(self._code) + 4 * len(self.words), len(self._items))
 
     # ------------------------------------------------------------ labels
 
@@ -367,7 +392,11 @@ class CodeBuffer:
             name = f".L{lid}"
         elif name in self._names:
             raise LabelError(f"label {name!r} already exists")
-        lab = Label(lid, name, self._id)
+        # (no Label.__init__: three slot stores here cost a fifth of its call)
+        lab = _new_object(Label)
+        lab.id = lid
+        lab.name = name
+        lab.owner = self._id
         self._labels.append(lab)
         self._lpos.append(None)
         self._names[name] = lab
@@ -384,7 +413,7 @@ class CodeBuffer:
         lpos = self._lpos
         if lpos[label.id] is not None:
             raise LabelError(f"label {label.name} bound twice")
-        lpos[label.id] = (len(self.buf), len(self._items))
+        lpos[label.id] = (len(self._code) + 4 * len(self.words), len(self._items))
         return label
 
     def here(self, name: Optional[str] = None) -> Label:
@@ -403,20 +432,21 @@ class CodeBuffer:
 
     def emit(self, word: int) -> None:
         """Append one instruction word."""
-        self.buf += _pack(word)
+        _pack(word)                 # (struct.error now for a word that is no uint32)
+        self.words.append(word)
 
     def word(self, value: int) -> None:
         """``.word value`` (4 bytes, little-endian; accepts -2**31..2**32-1)."""
         if not isinstance(value, int) or not -(1 << 31) <= value < (1 << 32):
             raise EncodingError(".word", "value", value, "-2**31..2**32-1")
-        self.buf += _pack(value & 0xFFFFFFFF)
+        self.words.append(value & 0xFFFFFFFF)
 
     def dword(self, value) -> None:
         """``.quad value`` (8 bytes); a Label gives its absolute address
         (recorded as an ``abs64_label`` relocation)."""
         if isinstance(value, Label):
             self._check_label(value)
-            self._quads.append((len(self.buf), len(self._items), "abs64_label", value))
+            self._quads.append((self.offset, len(self._items), "abs64_label", value))
             self.buf += bytes(8)
             return
         if not isinstance(value, int) or not -(1 << 63) <= value < (1 << 64):
@@ -437,9 +467,10 @@ class CodeBuffer:
         if n <= 1:
             return
         self._max_align = max(self._max_align, n)
-        pos = len(self.buf)
+        pos = self.offset
         npad = (-(self.base + pos)) % n
         self._items.append(_Align(pos, len(self._items), n, npad, fill))
+        self._other_items += 1
         self.buf += _padding(self.base + pos, npad, fill)
 
     # ------------------------------------------------------------ branches
@@ -449,7 +480,7 @@ class CodeBuffer:
         B_COND, CBZ, CBNZ, TBZ, TBNZ with its ``cond`` / ``rt`` / ``bit``;
         ``target`` a Label of this buffer or an absolute address."""
         items = self._items
-        item = _CondBranch(len(self.buf), len(items), kind, target, cond, rt, bit)
+        item = (len(self._code) + 4 * len(self.words), len(items), kind, target, cond, rt, bit)
         if target.__class__ is not Label or target.owner != self._id:
             if type(target) is Label:
                 self._check_label(target)
@@ -463,12 +494,14 @@ class CodeBuffer:
             rt.__class__ is GpReg or rt is None) and (bit.__class__ is int or bit is None) \
             else None
         if w0 is None:
-            w0 = _pack(item.encode_short(0))
+            w0 = _short_word(kind, cond, rt, bit, 0)
             if (cond.__class__ is Cond or cond is None) and (rt.__class__ is GpReg or rt is None) \
                     and (bit.__class__ is int or bit is None):
                 _WORD0[key] = w0
-        self.buf += w0
+        self.words.append(w0)
         items.append(item)
+        if kind >= TBZ or target.__class__ is not Label:
+            self._far_branches += 1
 
     def fixup(self, kind, target, word) -> None:
         """Append ``word``, whose offset field the layout sets: ``kind`` one of
@@ -482,8 +515,8 @@ class CodeBuffer:
                 raise LabelError(f"branch target {target!r} is neither a Label nor an address")
         else:
             raise LabelError(f"target {target!r} is not a Label")
-        self._fixups.append((len(self.buf), len(self._items), kind, target, word))
-        self.buf += _pack(word)
+        self._fixups.append((self.offset, len(self._items), kind, target, word))
+        self.words.append(word)
 
     def load_address(self, rd: GpReg, address: int) -> None:
         """Xd = the absolute address ``address`` (0..2**64-1), with the
@@ -497,16 +530,15 @@ class CodeBuffer:
             raise EncodingError("load_address", "address", address, "0..2**64-1")
         cost = _im.mov_imm_cost(address, 64)
         if cost > 1:
-            pos = len(self.buf)
+            pos = self.offset
             state = _address_form(address, cost, self.base + pos, _ADR)
             if state != _MOVSEQ:
                 item = _AbsAddress(pos, len(self._items), rd, address, cost, state)
                 self._items.append(item)
-                for w in item.words(self.base + pos):
-                    self.buf += _pack(w)
+                self._other_items += 1
+                self.words += item.words(self.base + pos)
                 return
-        for w in _lz.plan_mov_imm(rd, address):
-            self.buf += _pack(w)
+        self.words += _lz.plan_mov_imm(rd, address)
 
     # ------------------------------------------------------------ literal pool
 
@@ -557,10 +589,10 @@ class CodeBuffer:
             if kind == "v":
                 self.buf += v.to_bytes(8, "little")
             elif kind == "a":
-                self._quads.append((len(self.buf), len(self._items), "abs64", v))
+                self._quads.append((self.offset, len(self._items), "abs64", v))
                 self.buf += v.to_bytes(8, "little")
             else:
-                self._quads.append((len(self.buf), len(self._items), "abs64_label",
+                self._quads.append((self.offset, len(self._items), "abs64_label",
                                     self._labels[v]))
                 self.buf += bytes(8)
         self._pool_done.update(self._pool)
@@ -585,17 +617,17 @@ class CodeBuffer:
     def annotate_span(self, start, end, text: str) -> None:
         """Annotate the code between two :meth:`position` values (``start``
         not after ``end``): ``annotate(l1, l2, text)`` with labels bound there."""
-        if not (start[0] <= end[0] <= len(self.buf) and start[1] <= end[1] <= len(self._items)):
+        if not (start[0] <= end[0] <= self.offset and start[1] <= end[1] <= len(self._items)):
             raise LabelError(f"annotation span {start!r}..{end!r} is not a range of this code")
         self._annotations.append((start, end, str(text)))
 
     @contextmanager
     def _annotate_block(self, text):
-        start = (len(self.buf), len(self._items))
+        start = self.position()
         try:
             yield
         finally:
-            self._annotations.append((start, (len(self.buf), len(self._items)), str(text)))
+            self._annotations.append((start, self.position(), str(text)))
 
     def _posof(self, where, end=False):
         if isinstance(where, Label):
@@ -604,15 +636,15 @@ class CodeBuffer:
             if p is None:
                 raise LabelError(f"annotation bound to unbound label {where.name}")
             return p
-        if not isinstance(where, int) or not 0 <= where <= len(self.buf):
-            raise LabelError(f"annotation offset {where!r} outside 0..{len(self.buf)}")
+        if not isinstance(where, int) or not 0 <= where <= self.offset:
+            raise LabelError(f"annotation offset {where!r} outside 0..{self.offset}")
         # An offset names the position after every variable item that ends
         # at or before it (a start) / that starts before it (an end).
         k = 0
         for it in self._items:
-            if isinstance(it, _CondBranch):
-                if it.pos + 4 <= where if end else it.pos < where:
-                    k = it.k + 1
+            if type(it) is tuple:                   # a conditional branch
+                if it[0] + 4 <= where if end else it[0] < where:
+                    k = it[1] + 1
                     continue
             elif isinstance(it, _AbsAddress):
                 if it.pos + it.nsize <= where if end else it.pos < where:
@@ -678,16 +710,20 @@ class _Layout:
         self.base = asm.base
         self.items = asm._items
         self.n = len(self.items)
+        # the form of each conditional branch, by item index (0: one word)
+        self.state = [0] * self.n
+        self.far = False                # a conditional branch goes through a veneer
 
     def shifts(self) -> List[int]:
         base = self.base
         cum = 0
         out = [0] * (self.n + 1)
+        state = self.state
         for i, it in enumerate(self.items):
             out[i] = cum
             t = type(it)
-            if t is _CondBranch:
-                if it.state:
+            if t is tuple:
+                if state[i]:
                     cum += 4
             elif t is _AbsAddress:
                 cum += it.size() - it.nsize
@@ -700,153 +736,61 @@ class _Layout:
 
     def run(self) -> FinalCode:
         a = self.a
-        branches = [it for it in self.items if type(it) is _CondBranch]
-        addresses = [it for it in self.items if type(it) is _AbsAddress]
+        if a._other_items:
+            branches = [it for it in self.items if type(it) is tuple]
+            addresses = [it for it in self.items if type(it) is _AbsAddress]
+        else:
+            branches, addresses = self.items, []
         abs_calls = [f for f in a._fixups if f[2] in (FX_B, FX_BL) and type(f[3]) is int]
         veneer_of: Dict[int, bool] = {}       # fixup index -> uses a veneer
-        if len(branches) + len(addresses) == self.n:
-            # Common case: no alignment items and every branch reaches its
-            # target in the nominal layout: nothing moves (and every address
-            # item keeps the form chosen for its nominal position).
-            offs = self.nominal_offsets(branches, abs_calls)
-            if offs is not None:
-                self.finish_nominal(branches, offs, addresses)
-                return self.result
         sh = self.relax(branches, abs_calls, veneer_of, addresses)
-        self.finish(sh, branches, abs_calls, veneer_of, addresses)
-        return self.result
-
-    def nominal_offsets(self, branches, abs_calls):
-        """The offsets of the conditional branches in the nominal layout, or
-        None if one is outside its short range or an absolute B/BL is beyond
-        +-128 MiB (then the relaxation loop decides)."""
-        base = self.base
-        lpos = self.a._lpos
-        offs = []
-        for it in branches:
-            tgt = it.target
-            if type(tgt) is int:
-                off = tgt - base - it.pos
-            else:
-                off = lpos[tgt.id][0] - it.pos
-            if it.kind >= TBZ:
-                if not _T_LO <= off <= _T_HI:
-                    return None
-            elif not _C_LO <= off <= _C_HI:
-                return None
-            offs.append(off)
-        for f in abs_calls:
-            if not _B_LO <= f[3] - (base + f[0]) <= _B_HI:
-                return None
-        return offs
-
-    def finish_nominal(self, branches, offs, addresses) -> None:
-        """:meth:`finish` for the nominal layout (all shifts 0, no veneers),
-        patching the buffer in place (through a uint32 view when the host is
-        little-endian and the code is word-sized)."""
-        a = self.a
-        base = self.base
-        lpos = a._lpos
-        buf = a.buf
-        relocs: List[Relocation] = []
-        words = memoryview(buf).cast("I") if _LITTLE and not len(buf) & 3 else None
-        try:
-            for it, off in zip(branches, offs):
-                src = it.pos
-                direct = words is not None and not src & 3
-                w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
-                # range checked by nominal_offsets; alignment checked here
-                if it.kind >= TBZ:
-                    if off & 3:
-                        _br.patch_imm14(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
-                else:
-                    if off & 3:
-                        _br.patch_imm19(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
-                if direct:
-                    words[src >> 2] = w
-                else:
-                    _pack_into(buf, src, w)
-                tgt = it.target
-                if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel14" if it.kind >= TBZ else "pcrel19",
-                                             tgt))
-            for pos, k, kind, tgt, word in a._fixups:
-                if type(tgt) is int:
-                    off = tgt - base - pos
-                    relocs.append(Relocation(pos, "pcrel26", tgt))
-                else:
-                    off = lpos[tgt.id][0] - pos
-                if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
-                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
-                else:
-                    word = _patch_fixup(kind, word, off, pos, tgt)
-                if words is not None and not pos & 3:
-                    words[pos >> 2] = word
-                else:
-                    _pack_into(buf, pos, word)
-        finally:
-            if words is not None:
-                words.release()
-        for it in addresses:
-            r = it.relocation(it.pos)
-            if r is not None:
-                relocs.append(r)
-        for pos, k, kind, tgt in a._quads:
-            if kind == "abs64_label":
-                t = lpos[tgt.id][0]
-                _pack_q_into(buf, pos, (base + t) & _MASK64)
-                relocs.append(Relocation(pos, "abs64_label", t))
-            else:
-                relocs.append(Relocation(pos, "abs64", tgt))
-        relocs.sort(key=lambda r: r.offset)
-        labels = {}
-        label_offsets = {}
-        for lab, p in zip(a._labels, lpos):
-            o = p[0]
-            labels[lab.name] = o
-            label_offsets[lab.id] = o
-        anns = [Annotation(s[0], e[0], t) for s, e, t in a._annotations]
-        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                                label_offsets)
+        return self.finish(sh, branches, abs_calls, veneer_of, addresses)
 
     def relax(self, branches, abs_calls, veneer_of, addresses) -> List[int]:
         """The relaxation loop (module docstring); returns the final shifts."""
         a = self.a
         base = self.base
         lpos = a._lpos
+        state = self.state
+        # In the first pass every item has its nominal form, so nothing has moved
+        # (an alignment keeps its padding, an address the form chosen for its
+        # position) and a branch to a label of this code is at most the code's
+        # length away: only one to an absolute address, a TBZ/TBNZ (+-32 KiB) or
+        # any in code longer than B.cond's reach (+-1 MiB) can need widening.
+        if not a._far_branches and len(a.buf) <= _C_HI:
+            branches = ()
+        sh = [0] * (self.n + 1)
         for _pass in range(2 * (len(branches) + len(addresses)) + len(abs_calls) + 2):
-            sh = self.shifts()
+            if _pass:
+                sh = self.shifts()
             changed = False
             for it in addresses:
-                state = _address_form(it.address, it.cost, base + it.pos + sh[it.k], it.state)
-                if state != it.state:
-                    it.state = state
+                form = _address_form(it.address, it.cost, base + it.pos + sh[it.k], it.state)
+                if form != it.state:
+                    it.state = form
                     changed = True
-            for it in branches:
-                src = it.pos + sh[it.k]
-                tgt = it.target
+            for pos, k, kind, tgt, _c, _r, _b in branches:
+                src = pos + sh[k]
                 if type(tgt) is int:
                     dst_off = tgt - base
                 else:
                     p = lpos[tgt.id]
                     dst_off = p[0] + sh[p[1]]
-                if it.state == 0:
-                    lo, hi = it.short_range()
+                if state[k] == 0:
+                    lo, hi = _SHORT_RANGE[kind]
                     if lo <= dst_off - src <= hi:
                         continue
-                    it.state = 1
+                    state[k] = 1
                     changed = True
-                if it.state == 1:
+                if state[k] == 1:
                     # the unconditional b sits at src + 4
                     if _B_LO <= dst_off - (src + 4) <= _B_HI:
                         continue
                     if type(tgt) is not int:
                         raise LabelError(f"branch at +{src:#x} cannot reach label "
                                          f"{tgt.name} at +{dst_off:#x} (beyond +-128 MiB)")
-                    it.state = 2
-                    changed = True
+                    state[k] = 2
+                    self.far = changed = True
             for f in abs_calls:
                 if id(f) in veneer_of:
                     continue
@@ -854,21 +798,19 @@ class _Layout:
                 if not _B_LO <= f[3] - (base + src) <= _B_HI:
                     veneer_of[id(f)] = True
             if not changed:
-                break
-        else:  # pragma: no cover - the loop is bounded by construction
-            raise AssertionError("branch relaxation did not converge")
-        return self.shifts()
+                return sh               # (every item keeps the form it had in this pass)
+        raise AssertionError(  # pragma: no cover - the loop is bounded by construction
+            "branch relaxation did not converge")
 
-    def finish(self, sh, branches, abs_calls, veneer_of, addresses) -> None:
-        """Patch every branch, fixup and address in the final layout ``sh``."""
+    def finish(self, sh, branches, abs_calls, veneer_of, addresses) -> FinalCode:
+        """The final code: every branch, fixup and address patched in the final
+        layout ``sh`` (in place when nothing moved, the common case)."""
         a = self.a
         base = self.base
         lpos = a._lpos
-        if (sh[self.n] == 0 and not any(it.state for it in branches)
-                and all(it.size() == it.nsize for it in addresses)):
-            buf = a.buf
-        else:
-            buf = self.rebuild(sh)
+        state = self.state
+        moved = any(sh)         # (an item whose size changed moves every later one)
+        buf = self.rebuild(sh) if moved else a.buf
         end = len(buf)
 
         def final(p):
@@ -876,15 +818,16 @@ class _Layout:
 
         # Veneers after the code, 8-byte aligned, one per absolute target.
         far_targets = []
-        seen = set()
-        for it in branches:
-            if it.state == 2 and it.target not in seen:
-                seen.add(it.target)
-                far_targets.append(it.target)
-        for f in abs_calls:
-            if id(f) in veneer_of and f[3] not in seen:
-                seen.add(f[3])
-                far_targets.append(f[3])
+        if self.far or veneer_of:
+            seen = set()
+            for it in branches:
+                if state[it[1]] == 2 and it[3] not in seen:
+                    seen.add(it[3])
+                    far_targets.append(it[3])
+            for f in abs_calls:
+                if id(f) in veneer_of and f[3] not in seen:
+                    seen.add(f[3])
+                    far_targets.append(f[3])
         veneer_at: Dict[int, int] = {}
         relocs: List[Relocation] = []
         if far_targets:
@@ -904,37 +847,72 @@ class _Layout:
                 relocs.append(Relocation(off + 8, "abs64", t))
             a._max_align = max(a._max_align, 8)
 
-        # Conditional branches.
-        for it in branches:
-            src = it.pos + sh[it.k]
-            tgt = it.target
-            if type(tgt) is int:
-                dst_off = veneer_at[tgt] if it.state == 2 else tgt - base
-            else:
-                dst_off = final(lpos[tgt.id])
-            if it.state == 0:
-                off = dst_off - src
-                w0 = _unpack_from(buf, src)[0]
-                # The relaxation loop checked the range; the field insertion is
-                # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) and
-                # the range/alignment is asserted again before writing.
-                if it.kind >= TBZ:
-                    if off & 3 or not _T_LO <= off <= _T_HI:
-                        _br.patch_imm14(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
-                else:
-                    if off & 3 or not _C_LO <= off <= _C_HI:
-                        _br.patch_imm19(w0, off)          # raises EncodingError
-                    w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
-                _pack_into(buf, src, w)
+        # The branch words are read and written through a uint32 view when the
+        # code is word-sized on a little-endian host (a word at an unaligned
+        # offset goes through struct).
+        words = memoryview(buf).cast("I") if _LITTLE and not len(buf) & 3 else None
+        try:
+            # Conditional branches.
+            for pos, k, kind, tgt, cond, rt, bit in branches:
+                src = pos + sh[k]
                 if type(tgt) is int:
-                    relocs.append(Relocation(src, "pcrel19", tgt)) if it.kind < TBZ else \
-                        relocs.append(Relocation(src, "pcrel14", tgt))
-            else:
-                _pack_into(buf, src, it.encode_inverse_skip())
-                _pack_into(buf, src + 4, _br.encode_b(dst_off - (src + 4)))
-                if type(tgt) is int and it.state == 1:
-                    relocs.append(Relocation(src + 4, "pcrel26", tgt))
+                    dst_off = veneer_at[tgt] if state[k] == 2 else tgt - base
+                else:
+                    p = lpos[tgt.id]
+                    dst_off = p[0] + sh[p[1]]
+                if state[k] == 0:
+                    off = dst_off - src             # (in reach: the relaxation loop)
+                    direct = words is not None and not src & 3
+                    w0 = words[src >> 2] if direct else _unpack_from(buf, src)[0]
+                    # The relaxation loop checked the range; the field insertion is
+                    # inlined for speed (imm19 = bits 23:5, imm14 = bits 18:5) once
+                    # the alignment is checked.
+                    if kind >= TBZ:
+                        if off & 3:
+                            _br.patch_imm14(w0, off)          # raises EncodingError
+                        w = (w0 & ~(0x3FFF << 5)) | (((off >> 2) & 0x3FFF) << 5)
+                    else:
+                        if off & 3:
+                            _br.patch_imm19(w0, off)          # raises EncodingError
+                        w = (w0 & ~(0x7FFFF << 5)) | (((off >> 2) & 0x7FFFF) << 5)
+                    if direct:
+                        words[src >> 2] = w
+                    else:
+                        _pack_into(buf, src, w)
+                    if type(tgt) is int:
+                        relocs.append(Relocation(src, "pcrel14" if kind >= TBZ
+                                                 else "pcrel19", tgt))
+                else:
+                    _pack_into(buf, src, _inverse_skip_word(kind, cond, rt, bit))
+                    _pack_into(buf, src + 4, _br.encode_b(dst_off - (src + 4)))
+                    if type(tgt) is int and state[k] == 1:
+                        relocs.append(Relocation(src + 4, "pcrel26", tgt))
+
+            # Plain fixups.
+            for f in a._fixups:
+                pos, k, kind, tgt, word = f
+                src = pos + sh[k]
+                if type(tgt) is int:
+                    if id(f) in veneer_of:
+                        dst_off = veneer_at[tgt]
+                    else:
+                        dst_off = tgt - base
+                        relocs.append(Relocation(src, "pcrel26", tgt))
+                else:
+                    p = lpos[tgt.id]
+                    dst_off = p[0] + sh[p[1]]
+                off = dst_off - src
+                if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
+                    word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
+                else:
+                    word = _patch_fixup(kind, word, off, src, tgt)
+                if words is not None and not src & 3:
+                    words[src >> 2] = word
+                else:
+                    _pack_into(buf, src, word)
+        finally:
+            if words is not None:
+                words.release()
 
         # Absolute addresses, in the form that reaches from the final position.
         for it in addresses:
@@ -944,25 +922,6 @@ class _Layout:
             r = it.relocation(src)
             if r is not None:
                 relocs.append(r)
-
-        # Plain fixups.
-        for f in a._fixups:
-            pos, k, kind, tgt, word = f
-            src = pos + sh[k]
-            if type(tgt) is int:
-                if id(f) in veneer_of:
-                    dst_off = veneer_at[tgt]
-                else:
-                    dst_off = tgt - base
-                    relocs.append(Relocation(src, "pcrel26", tgt))
-            else:
-                dst_off = final(lpos[tgt.id])
-            off = dst_off - src
-            if (kind == FX_B or kind == FX_BL) and not off & 3 and _B_LO <= off <= _B_HI:
-                word = (word & 0xFC000000) | ((off >> 2) & 0x03FFFFFF)   # imm26, inlined
-            else:
-                word = _patch_fixup(kind, word, off, src, tgt)
-            _pack_into(buf, src, word)
 
         # Absolute 64-bit data.
         for pos, k, kind, tgt in a._quads:
@@ -982,20 +941,21 @@ class _Layout:
             labels[lab.name] = o
             label_offsets[lab.id] = o
         anns = [Annotation(final(s), final(e), t) for s, e, t in a._annotations]
-        self.result = FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
-                                label_offsets, sh)
+        return FinalCode(bytes(buf), base, labels, anns, relocs, a._max_align,
+                         label_offsets, sh if moved else None)
 
     def rebuild(self, sh) -> bytearray:
         src = self.a.buf
         out = bytearray()
         prev = 0
         base = self.base
-        for it in self.items:
+        state = self.state
+        for i, it in enumerate(self.items):
             t = type(it)
-            if t is _CondBranch:
-                out += src[prev:it.pos + 4]
-                prev = it.pos + 4
-                if it.state:
+            if t is tuple:
+                out += src[prev:it[0] + 4]
+                prev = it[0] + 4
+                if state[i]:
                     out += bytes(4)
             elif t is _AbsAddress:
                 out += src[prev:it.pos]

@@ -18,10 +18,10 @@ conditional select and conditional compare.  All registers are ZR (never SP).
 
 from __future__ import annotations
 
-from .arith import _sf, _sf2, _sf3, _zr_like
+from .arith import _zr_like
 from .errors import EncodingError, refused
 from .operands import XZR as GpReg64ZR
-from .operands import Cond, GpReg, check_range, gp_field
+from .operands import Cond, GpReg, check_range, gp_field, same_size
 
 __all__ = [
     "encode_udiv", "encode_sdiv", "encode_lslv", "encode_lsrv", "encode_asrv", "encode_rorv",
@@ -41,7 +41,8 @@ def _regs3(mnemonic, rd, rn, rm):
     d = gp_field(mnemonic, "rd", rd)
     n = gp_field(mnemonic, "rn", rn)
     m = gp_field(mnemonic, "rm", rm)
-    return _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm), d, n, m
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    return rd.sf, d, n, m
 
 
 # ---------------------------------------------------------------- 2 source
@@ -92,8 +93,8 @@ encode_ror_reg = encode_rorv   # ROR (register), C6.2
 def _one(mnemonic, opcode, rd, rn, size=None) -> int:
     d = gp_field(mnemonic, "rd", rd, size=size)
     n = gp_field(mnemonic, "rn", rn)
-    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
-    return sf << 31 | 0x5AC00000 | opcode << 10 | n << 5 | d
+    same_size(mnemonic, "rd", rd, "rn", rn)
+    return rd.sf << 31 | 0x5AC00000 | opcode << 10 | n << 5 | d
 
 
 def encode_rbit(rd, rn) -> int:
@@ -137,7 +138,8 @@ def _three(mnemonic, op31, o0, rd, rn, rm, ra, long=False) -> int:
     if long:
         sf = 1
     else:
-        sf = _sf(mnemonic, rd=rd, rn=rn, rm=rm, ra=ra)
+        same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm, "ra", ra)
+        sf = rd.sf
     return sf << 31 | 0x1B000000 | op31 << 21 | m << 16 | o0 << 15 | a << 10 | n << 5 | d
 
 
@@ -302,13 +304,12 @@ def _ccmp(mnemonic, op, rn, rm_or_imm, nzcv, cond, imm_form) -> int:
     n = gp_field(mnemonic, "rn", rn)
     if imm_form:
         m = check_range(mnemonic, "imm5", rm_or_imm, 0, 31)
-        sf = 1 if rn.size == 64 else 0
     else:
         m = gp_field(mnemonic, "rm", rm_or_imm)
-        sf = _sf2(mnemonic, "rn", rn, "rm", rm_or_imm)
+        same_size(mnemonic, "rn", rn, "rm", rm_or_imm)
     check_range(mnemonic, "nzcv", nzcv, 0, 15)
     c = _cond(mnemonic, cond)
-    return (sf << 31 | op << 30 | 0x3A400000 | m << 16 | c << 12 | int(imm_form) << 11
+    return (rn.sf << 31 | op << 30 | 0x3A400000 | m << 16 | c << 12 | int(imm_form) << 11
             | n << 5 | nzcv)
 
 

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 
 from .errors import EncodingError, refused
-from .operands import (AddrMode, Extend, FpReg, GpReg, Mem, check_range, fp_field,
-                       gp_field)
+from .operands import (_GP_INTERN, AddrMode, Extend, FpReg, GpReg, Mem, check_range,
+                       fp_field, gp_field)
 
 __all__ = [
     "LDST_OPS", "PAIR_OPS", "access_size", "encode_ldst", "encode_ldst_pair",
@@ -136,7 +136,7 @@ def encode_ldst(op: str, rt, m: Mem) -> int:
       when the offset is a non-negative multiple of the access size that fits,
       else the unscaled imm9 form (-256..255); LDUR-family ops only the latter.
     """
-    enc = _FAST_SINGLE.get(op) if op.__class__ is str else None
+    enc = _SINGLE.get(op) if op.__class__ is str else None
     if enc is not None:
         return enc(rt, m)
     raise _explain_ldst(op, rt, m)
@@ -198,34 +198,6 @@ def _odd_operand(op: str, rt, m: Mem) -> EncodingError:
     raise refused(op, (rt, m))
 
 
-def _op(name):
-    def enc(rt, m: Mem) -> int:
-        return encode_ldst(name, rt, m)
-    enc.__name__ = f"encode_{name}"
-    enc.__doc__ = f"{name.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
-    return enc
-
-
-encode_ldr = _op("ldr")
-encode_str = _op("str")
-encode_ldrb = _op("ldrb")
-encode_strb = _op("strb")
-encode_ldrh = _op("ldrh")
-encode_strh = _op("strh")
-encode_ldrsb = _op("ldrsb")
-encode_ldrsh = _op("ldrsh")
-encode_ldrsw = _op("ldrsw")
-encode_ldur = _op("ldur")
-encode_stur = _op("stur")
-encode_ldurb = _op("ldurb")
-encode_sturb = _op("sturb")
-encode_ldurh = _op("ldurh")
-encode_sturh = _op("sturh")
-encode_ldursb = _op("ldursb")
-encode_ldursh = _op("ldursh")
-encode_ldursw = _op("ldursw")
-
-
 # ------------------------------------------------------------------ pairs
 
 def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
@@ -234,7 +206,7 @@ def encode_ldst_pair(op: str, rt1, rt2, m: Mem) -> int:
     Offset, pre-index and post-index forms.  The offset must be a multiple of
     the register size in -64*size .. 63*size.
     """
-    enc = _FAST_PAIR.get(op) if op.__class__ is str else None
+    enc = _PAIRS.get(op) if op.__class__ is str else None
     if enc is not None:
         return enc(rt1, rt2, m)
     raise _explain_ldst_pair(op, rt1, rt2, m)
@@ -282,52 +254,31 @@ def _explain_ldst_pair(op: str, rt1, rt2, m: Mem) -> EncodingError:
     raise refused(op, (rt1, rt2, m))
 
 
-def encode_ldp(rt1, rt2, m: Mem) -> int:
-    """LDP <rt1>, <rt2>, <mem> (C6.2.163, C7.2.190)."""
-    return encode_ldst_pair("ldp", rt1, rt2, m)
-
-
-def encode_stp(rt1, rt2, m: Mem) -> int:
-    """STP <rt1>, <rt2>, <mem> (C6.2.321, C7.2.330)."""
-    return encode_ldst_pair("stp", rt1, rt2, m)
-
-
-def encode_ldpsw(rt1, rt2, m: Mem) -> int:
-    """LDPSW <Xt1>, <Xt2>, <mem> (C6.2.165)."""
-    return encode_ldst_pair("ldpsw", rt1, rt2, m)
-
-
-# ------------------------------------------------------------------ fast-path tables
-# Built by the checking code itself: an entry exists only for a register the
-# op accepts, and holds exactly the bits that code computes (plus, above bit
-# 32, log2 of the access size at bits 40..42 and "unscaled only" at bit 48).
+# ------------------------------------------------------------------ the encoders
+# Each is one check on facts memoised per register (and register pair) on
+# first use, computed by the rules the explaining path states (_size_opc_v,
+# _pair_kind, _base): a register the op does not accept has no facts.
 
 _OFFSET, _PRE, _POST = AddrMode.OFFSET, AddrMode.PRE, AddrMode.POST
 
 
-class _RegisterFacts(dict):
-    """{register: encoding facts}, each computed by the checking code on first
-    use (building every register's entry at import cost ~150 ms under qemu).
-    A register the op does not accept raises KeyError, as a missing entry of a
-    full table did."""
-
-    __slots__ = ("compute",)
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, r):
-        facts = self.compute(r) if r.__class__ in (GpReg, FpReg) else None
-        if facts is None:
-            raise KeyError(r)
-        self[r] = facts
-        return facts
+def _learn(table: dict, r, compute) -> bool:
+    """Memoise ``compute(r)``, the facts of an interned register ``r`` (None
+    when the op does not accept it), on its first use: every register's facts
+    at import cost ~150 ms under qemu.  Whether facts were added that a retry
+    of the check can use."""
+    if r.__class__ not in (GpReg, FpReg) or r in table:
+        return False
+    table[r] = facts = compute(r)
+    return facts is not None
 
 
 def _head_facts(op: str):
-    """(head word without Rn/offset/form bits, log2 size, largest scaled
-    offset, alignment mask) of ``op`` with register ``r``; None if illegal."""
+    """The facts of ``op`` with register ``r`` (None if illegal): the head word
+    (without Rn, offset and form bits), log2 of the access size, and for the
+    unsigned-offset form its head, the mask of the offset bits no scaled
+    imm12 has, and the shift placing the offset's bits at imm12 (bits 21:10;
+    C6.2 LDR (immediate): offset = imm12 << log2)."""
     base_op = LDST_OPS[op][0]
 
     def compute(r):
@@ -336,21 +287,24 @@ def _head_facts(op: str):
         except EncodingError:
             return None
         log2 = nbytes.bit_length() - 1
-        return ((size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t, log2,
-                4095 << log2, (1 << log2) - 1)
+        head = (size << 30) | 0x38000000 | (v << 26) | (opc << 22) | t
+        # (~(0xFFF << log2) leaves a non-negative multiple of the size below
+        # 4096 << log2 no bit, and a negative int always some)
+        return head, log2, head | 0x01000000, ~(0xFFF << log2), 10 - log2
     return compute
 
 
 def _base_field(r):
     """Rn field << 5 for a register legal as a base (X0-X30, SP), computed
     by the checking code (_base); None otherwise."""
-    if r.__class__ is not GpReg:
-        return None
     try:
         return _base("ldr", r) << 5
     except EncodingError:
         return None
 
+
+#: {base register: Rn << 5} of every legal base
+_BASE_N5 = {r: n5 for r in _GP_INTERN.values() if (n5 := _base_field(r)) is not None}
 
 # option field (bits 15:13) of the extends a register offset takes, and the
 # width of the index register each needs (C6.2 LDR (register))
@@ -359,14 +313,15 @@ _INDEX_EXT = {Extend.UXTW: (2 << 13, 32), Extend.UXTX: (3 << 13, 64),
 
 
 def _single_encoder(op: str):
-    """The encoder of one LDR/STR-family op: one fast check on the tables of
-    the legal registers (built at import by :func:`_size_opc_v`, the same
-    rules the explanation states) covering every form, else the explanation."""
-    tab = _RegisterFacts(_head_facts(op))
+    """The encoder of one LDR/STR-family op: one check covering every form on
+    the memoised facts of the register (:func:`_head_facts`, the rules the
+    explanation states) and the base, else the explanation."""
+    tab: dict = {}                     # register -> its facts, from first use
+    facts = _head_facts(op)
     bases = _BASE_N5
 
     if LDST_OPS[op][1]:                # LDUR family: [base, #imm9] only
-        def fast(rt, m):
+        def word(rt, m):
             if m.__class__ is Mem:
                 base, off, mode, index, _e, _s = m
                 if (index is None and off.__class__ is int and mode is _OFFSET
@@ -374,23 +329,24 @@ def _single_encoder(op: str):
                     try:
                         return tab[rt][0] | (off & 0x1FF) << 12 | bases[base]
                     except (KeyError, TypeError):
-                        pass
+                        if _learn(tab, rt, facts):
+                            return word(rt, m)
             return None
     else:
-        def fast(rt, m):
+        def word(rt, m):
             if m.__class__ is Mem:
                 base, off, mode, index, ext, shift = m
                 try:
-                    head, log2, maxoff, mask = tab[rt]
+                    head, log2, scaled, not_imm12, lsh = tab[rt]
                     n5 = bases[base]
                 except (KeyError, TypeError):
-                    return None
+                    return word(rt, m) if _learn(tab, rt, facts) else None
                 if index is None:
                     if off.__class__ is not int:
                         return None
                     if mode is _OFFSET:
-                        if 0 <= off <= maxoff and not off & mask:
-                            return head | 0x01000000 | (off >> log2) << 10 | n5
+                        if not off & not_imm12:
+                            return scaled | off << lsh | n5
                         if -256 <= off <= 255:
                             return head | (off & 0x1FF) << 12 | n5
                     elif ((mode is _PRE or mode is _POST) and -256 <= off <= 255
@@ -415,12 +371,12 @@ def _single_encoder(op: str):
             return None
 
     def enc(rt, m: Mem) -> int:
-        w = fast(rt, m)
+        w = word(rt, m)
         if w is None:
             raise _explain_ldst(op, rt, m)
         return w
 
-    enc.fast = fast     # the word, or None when the operands have no encoding
+    enc.word = word     # the word, or None when no single instruction holds the operands
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
     enc.__doc__ = f"{op.upper()} <rt>, <mem> (see :func:`encode_ldst`)."
     return enc
@@ -428,12 +384,13 @@ def _single_encoder(op: str):
 
 def _pair_entry(op: str, r1, r2):
     """The facts of one register pair of ``op`` (None when the pair is illegal):
-    (the word without mode/imm7/Rn, log2 size, lowest and highest offset,
-    alignment mask, Rt1 and Rt2 numbers for the writeback rule, -1 for FP
-    registers).  Built on first use of a pair (a table of every pair cost
-    ~170 ms at import under qemu) by :func:`_pair_kind` and the Rt2 rules."""
-    if r1.__class__ not in (GpReg, FpReg) or r2.__class__ is not r1.__class__ \
-            or r2.size != r1.size:
+    (the word without mode/imm7/Rn; the bias and mask that test the offset --
+    -64..63 times the size, a multiple of it (C6.2 LDP: offset = imm7 << log2):
+    with the bias added, no bit of the mask is set; the shift placing the
+    offset's bits at imm7 (bits 21:15); the bases a writeback form may not
+    use).  Built on first use of a pair (a table of every pair cost ~170 ms at
+    import under qemu) by :func:`_pair_kind` and the Rt2 rules."""
+    if r2.__class__ is not r1.__class__ or r2.size != r1.size:
         return None
     try:
         opc, v, nbytes = _pair_kind(op, r1)
@@ -444,55 +401,53 @@ def _pair_entry(op: str, r1, r2):
     load = op != "stp"
     if load and r2.num == r1.num:
         return None                              # C6.2.163: L == 1 && t == t2: UNPREDICTABLE
+    # C6.2.163: "if wback && (t == n || t2 == n) && n != 31" -> CONSTRAINED UNPREDICTABLE
+    # (only a GP register can be a base)
+    wb_bad = frozenset(GpReg(t, 64) for t in (r1.num, r2.num)
+                       if r1.__class__ is GpReg and t != 31)
     log2 = nbytes.bit_length() - 1
-    gp = r1.__class__ is GpReg
-    return ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22)
-            | (r2.num << 10) | r1.num, log2, -64 * nbytes, 63 * nbytes,
-            nbytes - 1, r1.num if gp else -1, r2.num if gp else -1)
+    return ((opc << 30) | 0x28000000 | (v << 26) | (int(load) << 22) | (r2.num << 10) | r1.num,
+            64 << log2, ~(0x7F << log2), 15 - log2, wb_bad)
 
 
-def _pair_encoder(op: str):
-    """The encoder of LDP/STP/LDPSW: one fast check on the (memoised) facts
-    of the register pair, the base and the offset, else the explanation."""
-    pairs: dict = {}
+def _pair_encoder(op: str, doc: str):
+    """The encoder of LDP/STP/LDPSW: one check on the memoised facts of the
+    register pair, the base and the offset, else the explanation."""
+    pairs: dict = {}                   # rt1 -> {rt2: the pair's facts}, from first use
     bases = _BASE_N5
 
     def enc(rt1, rt2, m: Mem) -> int:
         if m.__class__ is Mem:
             base, off, mode, index, _e, _s = m
-            if index is None and off.__class__ is int:
-                try:
-                    e = pairs.get((rt1, rt2), pairs)
-                    if e is pairs:
-                        e = pairs[(rt1, rt2)] = _pair_entry(op, rt1, rt2)
-                except TypeError:               # (an unhashable junk operand)
-                    e = None
-                try:
-                    n5 = bases[base]
-                except (KeyError, TypeError):
-                    n5 = None
-                if e is not None and n5 is not None:
-                    word, log2, lo, hi, mask, t1, t2 = e
-                    if lo <= off <= hi and not off & mask:
-                        word |= ((off >> log2) & 0x7F) << 15 | n5
-                        if mode is _OFFSET:
-                            return word | 0b010 << 23
-                        n = base.num
-                        if (mode is _PRE or mode is _POST) and not (
-                                (t1 == n or t2 == n) and n != 31):
-                            return word | (0b011 if mode is _PRE else 0b001) << 23
+            try:
+                word, bias, not_imm7, lsh, wb_bad = pairs[rt1][rt2]
+                n5 = bases[base]
+            except (KeyError, TypeError):
+                if rt1.__class__ in (GpReg, FpReg) and _learn(
+                        pairs.setdefault(rt1, {}), rt2, lambda r2: _pair_entry(op, rt1, r2)):
+                    return enc(rt1, rt2, m)
+            else:
+                if index is None and off.__class__ is int and not (off + bias) & not_imm7:
+                    word |= (off << lsh) & 0x3F8000 | n5
+                    if mode is _OFFSET:
+                        return word | 0b010 << 23
+                    if (mode is _PRE or mode is _POST) and base not in wb_bad:
+                        return word | (0b011 if mode is _PRE else 0b001) << 23
         raise _explain_ldst_pair(op, rt1, rt2, m)
 
     enc.__name__ = enc.__qualname__ = f"encode_{op}"
+    enc.__doc__ = doc
     return enc
 
 
-_BASE_N5 = _RegisterFacts(_base_field)
-_FAST_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
-_FAST_PAIR = {op: _pair_encoder(op) for op in PAIR_OPS}
-for _op_name, _enc in _FAST_SINGLE.items():
-    globals()[f"encode_{_op_name}"] = _enc
-for _op_name, _enc in _FAST_PAIR.items():
-    _enc.__doc__ = globals()[f"encode_{_op_name}"].__doc__
-    globals()[f"encode_{_op_name}"] = _enc
-del _op_name, _enc
+_SINGLE = {op: _single_encoder(op) for op in LDST_OPS}
+_PAIRS = {
+    "ldp": _pair_encoder("ldp", "LDP <rt1>, <rt2>, <mem> (C6.2.163, C7.2.190)."),
+    "stp": _pair_encoder("stp", "STP <rt1>, <rt2>, <mem> (C6.2.321, C7.2.330)."),
+    "ldpsw": _pair_encoder("ldpsw", "LDPSW <Xt1>, <Xt2>, <mem> (C6.2.165)."),
+}
+# (in LDST_OPS order; tests/emit/test_explained.py checks each against GNU as by name)
+(encode_ldr, encode_str, encode_ldrb, encode_strb, encode_ldrh, encode_strh, encode_ldrsb,
+ encode_ldrsh, encode_ldrsw, encode_ldur, encode_stur, encode_ldurb, encode_sturb, encode_ldurh,
+ encode_sturh, encode_ldursb, encode_ldursh, encode_ldursw) = _SINGLE.values()
+encode_ldp, encode_stp, encode_ldpsw = _PAIRS.values()

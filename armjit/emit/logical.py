@@ -14,10 +14,10 @@ MOV (register) = ORR Rd, ZR, Rm (C6.2); MOV (bitmask immediate) = ORR Rd, ZR, #i
 
 from __future__ import annotations
 
-from .arith import _check_shift, _sf2, _sf3, _zr_like
+from .arith import _check_shift, _zr_like
 from .errors import EncodingError, refused
 from .immediates import encode_bitmask
-from .operands import GpReg, Shift, gp_field
+from .operands import GpReg, Shift, gp_field, same_size
 
 _SHIFT_BITS = {Shift.LSL: 0, Shift.LSR: 1 << 22, Shift.ASR: 2 << 22, Shift.ROR: 3 << 22}
 
@@ -38,8 +38,7 @@ LOGICAL_OPC = {"and": 0, "orr": 1, "eor": 2, "ands": 3}
 def _logical_imm(mnemonic: str, opc: int, rd, rn, value: int) -> int:
     d = gp_field(mnemonic, "rd", rd, sp=(opc != 3))
     n = gp_field(mnemonic, "rn", rn)
-    sf = _sf2(mnemonic, "rd", rd, "rn", rn)
-    size = rd.size
+    size = same_size(mnemonic, "rd", rd, "rn", rn)
     if not isinstance(value, int) or isinstance(value, bool):
         raise EncodingError(mnemonic, "imm", value, "an integer")
     enc = encode_bitmask(value, size)
@@ -48,7 +47,7 @@ def _logical_imm(mnemonic: str, opc: int, rd, rn, value: int) -> int:
                             f"a {size}-bit bitmask immediate (a rotated run of ones "
                             "replicated in 2/4/8/16/32/64-bit elements; not 0 or all ones)")
     nbit, immr, imms = enc
-    return (sf << 31 | opc << 29 | 0x12000000 | nbit << 22 | immr << 16 | imms << 10
+    return (rd.sf << 31 | opc << 29 | 0x12000000 | nbit << 22 | immr << 16 | imms << 10
             | n << 5 | d)
 
 
@@ -100,7 +99,7 @@ def _explain_logical_shifted(mnemonic: str, rd, rn, rm, shift, amount) -> Encodi
     gp_field(mnemonic, "rd", rd)
     gp_field(mnemonic, "rn", rn)
     gp_field(mnemonic, "rm", rm)
-    _sf3(mnemonic, "rd", rd, "rn", rn, "rm", rm)
+    same_size(mnemonic, "rd", rd, "rn", rn, "rm", rm)
     _check_shift(mnemonic, shift, amount, rd.size, allow_ror=True)
     raise refused(mnemonic, (rd, rn, rm, shift, amount))
 

@@ -159,59 +159,51 @@ def gp_field(mnemonic: str, operand: str, reg, *, sp: bool = False, zr: bool = T
     ``zr``: when ``sp`` is false, whether ZR is legal (it nearly always is).
     ``size``: if given, the register must have this width.
     """
-    # Fast path: the precomputed field value of an interned register is < 32
-    # exactly when the register is legal in this kind of field.
+    # The one check: the precomputed field value of an interned register is
+    # < 32 exactly when the register is legal in this kind of field.
     if reg.__class__ is GpReg and (size is None or reg.size == size):
         f = reg._f_sp if sp else (reg._f_zr if zr else reg._f_nz)
         if f < 32:
             return f
-    return _gp_field_slow(mnemonic, operand, reg, sp, zr, size)
+    raise _explain_gp_field(mnemonic, operand, reg, sp, zr, size)
 
 
-def _gp_field_slow(mnemonic, operand, reg, sp, zr, size) -> int:
-    if not isinstance(reg, GpReg):
+def _explain_gp_field(mnemonic, operand, reg, sp, zr, size) -> EncodingError:
+    """Raise why :func:`gp_field` refused ``reg``: not a GP register, not of
+    ``size``, or register 31 (the only one with an illegal field value) in a
+    role this field does not give it (C1.2.5: 31 is SP in some fields, ZR in
+    the others)."""
+    if reg.__class__ is not GpReg:
         raise EncodingError(mnemonic, operand, reg, "a general-purpose register")
     if size is not None and reg.size != size:
-        want = "an X register" if size == 64 else "a W register"
-        raise EncodingError(mnemonic, operand, reg, want)
-    if reg.num == 31:
-        if sp and not reg.is_sp:
-            raise EncodingError(mnemonic, operand, reg,
-                                "x0-x30 or sp (register 31 means SP here, not ZR)")
-        if not sp and reg.is_sp:
-            raise EncodingError(mnemonic, operand, reg,
-                                "x0-x30 or xzr (register 31 means ZR here, not SP)"
-                                if zr else "x0-x30")
-        if not sp and not zr:
-            raise EncodingError(mnemonic, operand, reg, "x0-x30 (not the zero register)")
-    return reg.num
+        raise EncodingError(mnemonic, operand, reg,
+                            "an X register" if size == 64 else "a W register")
+    if sp:
+        raise EncodingError(mnemonic, operand, reg,
+                            "x0-x30 or sp (register 31 means SP here, not ZR)")
+    if reg.is_sp:
+        raise EncodingError(mnemonic, operand, reg,
+                            "x0-x30 or xzr (register 31 means ZR here, not SP)"
+                            if zr else "x0-x30")
+    raise EncodingError(mnemonic, operand, reg, "x0-x30 (not the zero register)")
 
 
-def same_size(mnemonic: str, **regs) -> int:
-    """Check that all named GP registers have one width; return it."""
-    sizes = {name: r.size for name, r in regs.items() if isinstance(r, GpReg)}
-    if len(set(sizes.values())) > 1:
-        first = next(iter(sizes))
-        for name, s in sizes.items():
-            if s != sizes[first]:
-                raise EncodingError(mnemonic, name, regs[name],
-                                    f"a register of the same width as {first} ({regs[first]})")
-    return next(iter(sizes.values()))
+def same_size(mnemonic: str, n1: str, r1: GpReg, n2: str, r2: GpReg,
+              n3: Optional[str] = None, r3: Optional[GpReg] = None,
+              n4: Optional[str] = None, r4: Optional[GpReg] = None) -> int:
+    """The one width of two to four GP registers (each already accepted by
+    :func:`gp_field`), given with their operand names for the error: an
+    EncodingError names the first register whose width is not ``r1``'s."""
+    size = r1.size
+    if r2.size == size and (r3 is None or r3.size == size) and (r4 is None or r4.size == size):
+        return size
+    raise _explain_same_size(mnemonic, n1, r1, ((n2, r2), (n3, r3), (n4, r4)))
 
 
-def same_size2(mnemonic: str, n1: str, r1, n2: str, r2) -> int:
-    """``same_size(mnemonic, n1=r1, n2=r2)`` without building keyword dicts."""
-    if r1.__class__ is GpReg and r2.__class__ is GpReg and r1.size == r2.size:
-        return r1.size
-    return same_size(mnemonic, **{n1: r1, n2: r2})
-
-
-def same_size3(mnemonic: str, n1: str, r1, n2: str, r2, n3: str, r3) -> int:
-    """``same_size(mnemonic, n1=r1, n2=r2, n3=r3)`` without keyword dicts."""
-    if (r1.__class__ is GpReg and r2.__class__ is GpReg and r3.__class__ is GpReg
-            and r1.size == r2.size == r3.size):
-        return r1.size
-    return same_size(mnemonic, **{n1: r1, n2: r2, n3: r3})
+def _explain_same_size(mnemonic, n1, r1, named) -> EncodingError:
+    """Raise for the first of ``named`` whose width is not ``r1``'s."""
+    name, reg = next((n, r) for n, r in named if r is not None and r.size != r1.size)
+    raise EncodingError(mnemonic, name, reg, f"a register of the same width as {n1} ({r1})")
 
 
 # --------------------------------------------------------------------------
@@ -450,16 +442,17 @@ def post(base: GpReg, offset: int) -> Mem:
 
 def check_range(mnemonic: str, operand: str, value: int, lo: int, hi: int,
                 multiple: int = 1) -> int:
-    """Raise EncodingError unless lo <= value <= hi and value % multiple == 0."""
-    if value.__class__ is int and lo <= value <= hi and not value % multiple:
-        return value            # fast path; the message is built only on failure
+    """``value`` when it is an integer (not a bool) in lo..hi and a multiple
+    of ``multiple``; else the EncodingError naming the legal range."""
+    if ((value.__class__ is int or isinstance(value, int) and value.__class__ is not bool)
+            and lo <= value <= hi and not value % multiple):
+        return value
+    raise _explain_range(mnemonic, operand, value, lo, hi, multiple)
+
+
+def _explain_range(mnemonic, operand, value, lo, hi, multiple) -> EncodingError:
+    """Raise why :func:`check_range` refused ``value``."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise EncodingError(mnemonic, operand, value, "an integer")
-    if not lo <= value <= hi or value % multiple:
-        legal = f"{lo}..{hi}"
-        if multiple != 1:
-            legal += f", a multiple of {multiple}"
-        raise EncodingError(mnemonic, operand, value, legal)
-    return value
-
-
+    raise EncodingError(mnemonic, operand, value,
+                        f"{lo}..{hi}" + (f", a multiple of {multiple}" if multiple != 1 else ""))

@@ -252,6 +252,7 @@ def _decide(code, entry):
                         "times, each freed when its last function died"))
         return _DISABLE
     before = _rt.counts["compiled"]
+    revived = _rt.counts["revived"]
     try:
         live_compile(func)
     except LiveJITError as e:
@@ -263,7 +264,7 @@ def _decide(code, entry):
     _outcome[id(code)] = "armjit"
     if _rt.counts["compiled"] != before:
         _recompiles[id(code)] = _recompiles.get(id(code), 0) + 1
-    if twin is None:
+    if twin is None and _rt.counts["revived"] == revived:
         compiled.append(f"{func.__module__}:{func.__qualname__}")
     elif not already:
         shared.append(f"{func.__module__}:{func.__qualname__}")

@@ -57,6 +57,11 @@ from typing import Dict, List, Optional
 
 from armjit.codegen import abi
 
+try:    # imported now: nothing may be imported between a compile and its log
+    from _sha2 import sha256 as _sha256     # (hashlib costs ~0.1 s under qemu)
+except ImportError:                          # pragma: no cover (a build without _sha2)
+    from hashlib import sha256 as _sha256
+
 from .codemem import AARCH64, CodeHeap, CodeMemoryError
 from .process import ProcessFacts, ProcessFactsError
 
@@ -101,6 +106,10 @@ class CompiledCode:
         self.fullname = fullname
         self.users: set = set()             # installation tokens
         self.freed = False
+        # CinderX's code of the same compile, to know it again (Runtime.revive)
+        self.cinderx_start = 0
+        self.cinderx_size = 0
+        self.cinderx_digest = b""
 
 
 class Installation:
@@ -149,12 +158,14 @@ class Runtime:
         self.process = None                                 # armjit.runtime.process.ProcessFacts
         self.cinderx_zone = None                            # _cinderx.so's (lo, hi)
         self.check_facts = False                            # compare with asmjit's listing
+        self.stack_check = True                             # armjit's C-stack check at entry
         self.facts_checked = 0
         self.compile_ms: List[float] = []                   # per compiled code, whole path
         self.compile_s = 0.0                                # their sum, in seconds
         self.veneers: List[int] = []                        # far-call veneers per compiled code
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
-        self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0}
+        self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0, "revived": 0}
+        self.retired: Dict[int, CompiledCode] = {}          # id(code) -> retired code, oldest first
         self.refusals: Dict[str, int] = {}
         self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
@@ -197,6 +208,8 @@ class Runtime:
                 self.dead.append(int(buf[i]))
         while self.dead:
             self._drop(self.dead.pop())
+        if self.retired:
+            self._purge_retired()
 
     def _drop(self, token: int) -> None:
         inst = self.installs.pop(token, None)
@@ -207,16 +220,72 @@ class Runtime:
         cc = inst.code
         cc.users.discard(token)
         if not cc.users:
+            self._retire(cc)
+
+    # A code whose last function died is retired, not freed at once: CinderX
+    # keeps its own compile of a nested function's code (NestedCompileData)
+    # and attaches it to the next function object made from that code without
+    # compiling, or logging, anew -- armjit would have no LIR for it.  A
+    # retired code is given to such a function when CinderX's compile attached
+    # to it is provably the one armjit lowered (Runtime.revive).  At most
+    # RETIRED_MAX are kept (their bytes only: the code object is held weakly);
+    # the oldest, and any whose code object died, are freed.
+    RETIRED_MAX = 64
+
+    def _retire(self, cc: CompiledCode) -> None:
+        if cc.freed:
+            return
+        if self.codes.get(cc.key) is cc:
+            del self.codes[cc.key]
+        if cc.code_ref() is None or not self.enabled:
             self._free(cc)
+            return
+        old = self.retired.pop(cc.key, None)
+        if old is not None and old is not cc:
+            self._free(old)
+        self.retired[cc.key] = cc
+        while len(self.retired) > self.RETIRED_MAX:
+            self._free(self.retired.pop(next(iter(self.retired))))
+
+    def _purge_retired(self) -> None:
+        for key, cc in list(self.retired.items()):
+            if cc.code_ref() is None:
+                del self.retired[key]
+                self._free(cc)
+
+    def revive(self, func, cinderx_id: Optional[int]) -> Optional[CompiledCode]:
+        """The retired code of ``func``'s code object and globals, when the
+        compile CinderX attached to ``func`` (``cinderx_id``) is the one armjit
+        lowered it from: the same CompiledFunction object, and CinderX's code
+        for ``func`` at the same address with the same size and bytes (its
+        CodeRuntime and constants are in them); else None."""
+        cc = self.retired.get(id(func.__code__))
+        if cc is None or cinderx_id is None or cc.cinderx_id != cinderx_id \
+                or cc.code_ref() is not func.__code__ or cc.globals_id != id(func.__globals__):
+            return None
+        start = _cinderx_code_start(self, func, cc.cinderx_size)
+        if start != cc.cinderx_start or \
+                _digest(ctypes.string_at(start, cc.cinderx_size)) != cc.cinderx_digest:
+            return None
+        del self.retired[cc.key]
+        self.codes[cc.key] = cc
+        self.counts["revived"] += 1
+        return cc
 
     def _free(self, cc: CompiledCode) -> None:
         if cc.freed:
             return
         if self.codes.get(cc.key) is cc:
             del self.codes[cc.key]
+        if self.retired.get(cc.key) is cc:
+            del self.retired[cc.key]
         self.heap.release(cc.address, cc.size)
         cc.freed = True
         self.counts["freed"] += 1
+
+    def free_retired(self) -> None:
+        for cc in list(self.retired.values()):
+            self._free(cc)
 
     def installation_of(self, func) -> Optional[Installation]:
         token = self.by_func.get(id(func))
@@ -275,14 +344,18 @@ class Runtime:
 
 # ------------------------------------------------------------------ enable
 
-def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
+def enable(log_file: Optional[str] = None, check_facts: bool = False,
+           stack_check: bool = True) -> str:
     """Arrange for CinderX to log LIR and asm where armjit reads them.
 
     Must run before ``cinderx`` is imported: CinderX reads its flags once, at
     import (``jit::initialize``); it then imports ``cinderx.jit`` itself.
     Returns the log file's path.  ``check_facts``: CinderX also logs its asm
     listing, and every compile's process facts must equal the listing's
-    (slower: a check, not a mode to run in).
+    (slower: a check, not a mode to run in).  ``stack_check``: armjit's code
+    checks the C stack at its vectorcall entry and raises RecursionError as
+    the interpreter does (CinderX's code has no such check and overflows the
+    C stack on deep recursion); False leaves it out, as CinderX does.
     """
     global _rt
     import platform
@@ -310,6 +383,7 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False) -> str:
         except CodeMemoryError as e:
             raise LiveJITError(_one_line(e)) from None
         rt.check_facts = check_facts
+        rt.stack_check = stack_check
         if "_cinderx" not in sys.modules:
             os.environ.update({"CINDERX_JIT_DUMP_LIR": "1",
                                # no HIR comments: ~30 % less text for CinderX to
@@ -377,7 +451,14 @@ def compile(func) -> Installation:
             if cc is not None and _cinderx_compile_of(rt, func) == cc.cinderx_id:
                 rt.counts["shared"] += 1
             else:
-                cc = _compile_code(rt, func)
+                revived = None
+                if cc is None and id(func.__code__) in rt.retired:
+                    # only a compile CinderX attached by itself (never compile here:
+                    # its log would be lost)
+                    import cinderx.jit as jit
+                    cx = jit.get_compiled_function(func) if jit.is_jit_compiled(func) else None
+                    revived = rt.revive(func, None if cx is None else id(cx))
+                cc = revived or _compile_code(rt, func)
             return rt.install(func, cc)
         finally:
             rt.busy = False
@@ -485,6 +566,10 @@ def _check_facts(rt: Runtime, name: str, facts: dict, asm, sections, binary: byt
             raise rt.refuse(f"{name}: process fact {key} is {_hex(facts.get(key))} but "
                             f"CinderX's listing says {_hex(value)}")
     rt.facts_checked += 1
+
+
+def _digest(data: bytes) -> bytes:
+    return _sha256(data).digest()
 
 
 def _hex(v) -> str:
@@ -605,6 +690,13 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
     sections = list(split_sections(text))
     lirs = [s for s in sections if s.kind == "lir" and s.stage == "postalloc"]
     asms = [s for s in sections if s.kind == "asm" and s.name != "deopt_trampoline"]
+    if not lirs and not asms:
+        # CinderX attached a compile of this code it already had: the one
+        # armjit lowered before, when the code is retired (Runtime.revive)
+        cx = jit.get_compiled_function(func)
+        revived = rt.revive(func, None if cx is None else id(cx))
+        if revived is not None:
+            return revived
     if not lirs:
         raise rt.refuse(f"{name}: CinderX logged no LIR: it reused a compile of this code "
                         "that other functions (not compiled by armjit) still hold")
@@ -624,6 +716,10 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         if rt.process is None:
             rt.process = ProcessFacts(sys.modules["_cinderx"].__file__)
         facts = rt.process.function_facts(entry_plan(meta), binary, start)
+        if rt.stack_check:
+            sc = rt.process.stack_check(rt.shim)
+            if sc is not None:
+                facts["stack_check"] = sc
     except (ProcessFactsError, OSError, ImportError) as e:
         raise rt.refuse(f"{name}: {_one_line(e)}") from None
     if facts.get("deopt_trampoline") is not None:
@@ -654,6 +750,7 @@ def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCo
         raise rt.refuse(f"{name}: CinderX's compile is not attached to the function")
     cc = CompiledCode(func.__code__, id(func.__globals__), address, len(compiled.code),
                       compiled, name, id(cx))
+    cc.cinderx_start, cc.cinderx_size, cc.cinderx_digest = start, size, _digest(binary)
     rt.codes[cc.key] = cc
     rt.counts["compiled"] += 1
     t2 = time.perf_counter()
@@ -681,6 +778,7 @@ def disable() -> int:
         try:
             rt.reap()
             n = rt.uninstall_all()
+            rt.free_retired()
             rt.enabled = False
             rt.log.take()
             rt.log.mute()
@@ -715,6 +813,8 @@ def stats() -> dict:
             "tracked_functions": int(lib.armjit_tracked_count()),
             "live_codes": len(rt.codes),
             "freed_codes": rt.counts["freed"],
+            "retired_codes": len(rt.retired),
+            "revived_codes": rt.counts["revived"],
             "invalidated": rt.counts["invalidated"],
             "code_bytes": rt.heap.code_bytes,
             "code_bytes_allocated": rt.heap.used_bytes,

@@ -14,6 +14,11 @@ the live path now learns them from the process itself, so that
   ``.symtab`` value;
 * ``tstate_getter``: ``_PyThreadState_GetCurrent``, exported by the object
   holding the C API (``ctypes.pythonapi``);
+* ``stack_check`` (armjit's own addition; CinderX's code has none): where the
+  thread state is (its offset from TPIDR_EL0, found by the C shim in the
+  executable's TLS block and checked in a second thread), where it keeps
+  ``c_stack_soft_limit`` (``offsetof`` from CPython's internal header), and
+  ``_Py_CheckRecursiveCall``, which raises RecursionError;
 * ``code_rt`` (the function's CodeRuntime*) and ``deopt_trampoline`` (one per
   process): from CinderX's compiled code of the same function, in memory --
   the stage-2 deoptimization block (GenerateDeoptExitBlocks,
@@ -260,6 +265,32 @@ class ProcessFacts:
         self.tstate_getter = ctypes.cast(ctypes.pythonapi._PyThreadState_GetCurrent,
                                          ctypes.c_void_p).value
         self.deopt_trampoline: Optional[int] = None
+        self._stack_check = None            # computed on first use
+        self.stack_check_problem: Optional[str] = None
+
+    def stack_check(self, shim) -> Optional[dict]:
+        """The ``stack_check`` fact (see the module docstring), or None (with
+        :attr:`stack_check_problem` saying why) where it cannot be had."""
+        if self._stack_check is None and self.stack_check_problem is None:
+            import threading
+            lib = shim.lib
+            off = lib.armjit_tstate_tls_offset()
+            other = []
+            t = threading.Thread(target=lambda: other.append(lib.armjit_tstate_tls_matches(off)))
+            t.start()
+            t.join()
+            if off < 0 or other != [1] or not lib.armjit_tstate_tls_matches(off):
+                self.stack_check_problem = ("the thread state is not at one TLS offset of "
+                                            "the executable (a libpython build?)")
+                return None
+            self._where = ctypes.create_string_buffer(b"")   # kept alive with the facts
+            self._stack_check = {
+                "tstate_tls": int(off),
+                "soft_limit": int(lib.armjit_stack_soft_limit_offset()),
+                "check": ctypes.cast(ctypes.pythonapi._Py_CheckRecursiveCall,
+                                     ctypes.c_void_p).value,
+                "where": ctypes.addressof(self._where)}
+        return self._stack_check
 
     def function_facts(self, plan, binary: bytes, base: int) -> dict:
         """The facts armjit.codegen.compile_function needs for one function:

@@ -29,6 +29,7 @@ import subprocess
 from pathlib import Path
 
 CSRC = Path(__file__).resolve().parents[2] / "csrc"
+SOURCES = ("armjit_shim.c", "armjit_tstate.c")   # the latter with CPython's internal headers
 MODULE = "_armjit_shim"                  # the cross-built, top-level module (dev flow)
 PACKAGE_MODULE = "armjit._armjit_shim"   # the module pip builds into the package
 SOABI = "cpython-314-aarch64-linux-gnu"
@@ -37,7 +38,7 @@ CROSS_CC = "aarch64-linux-gnu-gcc"
 
 def sources_digest() -> str:
     h = hashlib.sha256()
-    for name in ("armjit_shim.h", "armjit_shim.c"):
+    for name in SOURCES + ("armjit_shim.h",):
         h.update((CSRC / name).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:16]
@@ -61,7 +62,7 @@ def ffibuilder(module: str = MODULE, **source_kw):
 def package_ffi():
     """The FFI for ``cffi_modules`` in setup.py (run from the source tree's root)."""
     csrc = os.path.relpath(CSRC)     # setuptools wants paths relative to setup.py
-    return ffibuilder(PACKAGE_MODULE, sources=[os.path.join(csrc, "armjit_shim.c")],
+    return ffibuilder(PACKAGE_MODULE, sources=[os.path.join(csrc, n) for n in SOURCES],
                       include_dirs=[csrc])
 
 
@@ -78,7 +79,7 @@ def build(out_dir: Path, rootfs: Path, cc: str = CROSS_CC) -> Path:
            # After the cross toolchain's own libc headers: only for pyconfig.h's
            # multiarch include (aarch64-linux-gnu/python3.14/pyconfig.h).
            "-idirafter", str(inc),
-           "-o", str(so), str(c_file), str(CSRC / "armjit_shim.c")]
+           "-o", str(so), str(c_file), *(str(CSRC / n) for n in SOURCES)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         raise RuntimeError(f"building the C shim failed:\n{' '.join(cmd)}\n{p.stderr[-3000:]}")

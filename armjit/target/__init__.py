@@ -52,6 +52,22 @@ HOST_TOOLS = {  # a file that must exist -> the Debian package that provides it
 QEMU_CPU = "max,pauth=off"
 STATE_VERSION = 1
 
+# The opt-in torch environment (``setup-torch``; bench/torch_opinfo.py): PyPI's
+# CPU-only aarch64 torch wheel, the last one for cp314 (from 2.11 on the aarch64
+# wheels are CUDA builds of GBs: never unpin).  pip cannot resolve torch's
+# requirements for another machine (its CUDA requirements are marked
+# platform_machine == "x86_64" and pip evaluates markers on the host), so every
+# wheel is named and pinned here: torch's Requires-Dist (mpmath for sympy,
+# markupsafe for jinja2), and what torch.testing._internal imports (numpy,
+# expecttest).
+TORCH_VERSION = "2.10.0"
+TORCH_WHEELS = {"torch": TORCH_VERSION, "filelock": "4.3.1", "typing_extensions": "4.16.0",
+                "sympy": "1.14.0", "mpmath": "1.3.0", "networkx": "3.7", "jinja2": "3.1.6",
+                "markupsafe": "3.0.4", "fsspec": "2026.9.0",
+                "setuptools": "84.2.1",         # torch requires it on Python >= 3.12
+                "numpy": "2.5.5", "expecttest": "0.3.0"}
+TORCH_ENV_FLAG = "ARMJIT_TARGET_TORCH"     # "1": run() puts torch_site_dir() on the path
+
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 
@@ -71,6 +87,10 @@ def site_dir() -> Path:
     return target_dir() / "site"
 
 
+def torch_site_dir() -> Path:
+    return target_dir() / "torch-site"
+
+
 def _log(msg: str) -> None:
     print(f"[armjit.target] {msg}", file=sys.stderr, flush=True)
 
@@ -88,7 +108,12 @@ def _read_stamp(step: str) -> Optional[dict]:
 
 
 def _write_stamp(step: str, **info) -> None:
-    _stamp_path(step).write_text(json.dumps({"version": STATE_VERSION, **info}))
+    # a new file, renamed over the old: never written through a hard link
+    # (a `cp -al` copy of the target shares the stamps' inodes)
+    path = _stamp_path(step)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"version": STATE_VERSION, **info}))
+    os.replace(tmp, path)
 
 
 def _run(cmd: Sequence[str], what: str, **kw) -> subprocess.CompletedProcess:
@@ -173,9 +198,10 @@ def _site_ok() -> bool:
             and any(site_dir().glob("_cffi_backend*.so")))
 
 
-def _wheel(name: str, version: str) -> Path:
-    """An aarch64 cp314 wheel of ``name==version`` from PyPI (cached in wheels/)."""
-    wheels = target_dir() / "wheels"
+def _wheel(name: str, version: str, cache: str = "wheels") -> Path:
+    """An aarch64 cp314 wheel of ``name==version`` from PyPI (cached in ``cache``/).
+    ``name`` is spelt as in the wheel's file name (typing_extensions)."""
+    wheels = target_dir() / cache
     wheels.mkdir(parents=True, exist_ok=True)
     have = list(wheels.glob(f"{name}-{version}-*.whl"))
     if not have:
@@ -245,12 +271,62 @@ def ensure_shim() -> None:
     _write_stamp("shim", sources=shim_build.sources_digest())
 
 
-def _env_for_target() -> dict:
+def _torch_ok() -> bool:
+    stamp = _read_stamp("torch")
+    return (stamp is not None and stamp.get("wheels") == TORCH_WHEELS
+            and (torch_site_dir() / "torch" / "__init__.py").is_file()
+            and any((torch_site_dir() / "torch").glob("_C.*.so")))
+
+
+def _unpack(wheel: Path, dest: Path) -> None:
+    """Unzip a wheel, keeping the files' modes (torch ships executables)."""
+    try:
+        with zipfile.ZipFile(wheel) as z:
+            for info in z.infolist():
+                path = z.extract(info, dest)
+                mode = (info.external_attr >> 16) & 0o777
+                if mode and not info.is_dir():
+                    os.chmod(path, mode)
+    except zipfile.BadZipFile:
+        wheel.unlink()
+        raise TargetError(f"{wheel.name} is corrupt; deleted it, run setup-torch again") from None
+
+
+def ensure_torch() -> None:
+    """Opt-in: torch (CPU, aarch64) and its pure requirements, pinned (TORCH_WHEELS),
+    unpacked in torch_site_dir(); ~1 GB.  Only run(torch=True) uses it."""
+    if _torch_ok():
+        return
+    dest = torch_site_dir()
+    if dest.exists():
+        _log(f"{dest} is incomplete or stale: re-creating it")
+        shutil.rmtree(dest)
+    wheels = [_wheel(name, version, cache="torch-wheels")
+              for name, version in TORCH_WHEELS.items()]
+    tmp = Path(tempfile.mkdtemp(prefix="torch-site-", dir=target_dir()))
+    try:
+        for wheel in wheels:
+            _log(f"unpacking {wheel.name}")
+            _unpack(wheel, tmp)
+        tmp.rename(dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _write_stamp("torch", wheels=TORCH_WHEELS)
+
+
+def torch_ready() -> bool:
+    return _torch_ok()
+
+
+def _env_for_target(torch: bool = False) -> dict:
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
     env["QEMU_CPU"] = QEMU_CPU
     env["QEMU_LD_PREFIX"] = str(rootfs_dir())
     paths = [str(site_dir()), str(shim_dir()), str(CHECKOUT)]
+    if torch:
+        paths.append(str(torch_site_dir()))
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env.pop("PYTHONSTARTUP", None)
     # The target runs armjit from the checkout, as an installed package would
@@ -274,11 +350,19 @@ def ready() -> bool:
 
 
 def run(args: Sequence[str], *, env: Optional[dict] = None, check_setup: bool = True,
-        **kw) -> subprocess.CompletedProcess:
-    """Run the aarch64 python3.14 under qemu; ``kw`` goes to subprocess.run."""
+        torch: Optional[bool] = None, **kw) -> subprocess.CompletedProcess:
+    """Run the aarch64 python3.14 under qemu; ``kw`` goes to subprocess.run.
+
+    ``torch=True`` (or, when ``torch`` is None, ``ARMJIT_TARGET_TORCH=1`` in the
+    environment) also puts the opt-in torch environment (setup_torch()) on the path."""
+    if torch is None:
+        torch = os.environ.get(TORCH_ENV_FLAG) == "1"
     if check_setup and not ready():
         raise TargetError("the target is not set up: run 'python -m armjit.target setup'")
-    full_env = _env_for_target()
+    if torch and check_setup and not torch_ready():
+        raise TargetError("the torch environment is not set up: "
+                          "run 'python -m armjit.target setup-torch'")
+    full_env = _env_for_target(torch=torch)
     if env:
         full_env.update(env)
     return subprocess.run(command(args), env=full_env, **kw)
@@ -321,6 +405,44 @@ def setup() -> str:
     version = check_jit()
     _log(f"ready: CPython {version} on aarch64 (qemu), CinderX {CINDERX_VERSION}, JIT live")
     return version
+
+
+TORCH_CHECK = (
+    "import time; t0 = time.perf_counter()\n"
+    "import torch\n"
+    "t1 = time.perf_counter()\n"
+    "from torch.testing._internal.common_methods_invocations import op_db\n"
+    "t2 = time.perf_counter()\n"
+    "x = torch.arange(6, dtype=torch.float32).reshape(2, 3)\n"
+    "print(torch.__version__, len(op_db), float((x @ x.T).sum()), "
+    "f'{t1 - t0:.1f}', f'{t2 - t1:.1f}')\n"
+)
+
+
+def check_torch() -> dict:
+    """Import torch and the OpInfo database on the target; compute a product."""
+    p = run(["-c", TORCH_CHECK], capture_output=True, text=True, torch=True, cwd="/tmp")
+    if p.returncode != 0:
+        raise TargetError("the aarch64 python3.14 could not import torch and op_db:\n"
+                          + "\n".join(p.stderr.strip().splitlines()[-10:]))
+    version, n_ops, total, t_torch, t_opdb = p.stdout.split()[-5:]
+    if float(total) != 83.0:
+        raise TargetError(f"torch imported but computed {total} for 83.0")
+    return {"torch": version, "op_db": int(n_ops), "import_torch_s": float(t_torch),
+            "import_op_db_s": float(t_opdb)}
+
+
+def setup_torch() -> dict:
+    """The opt-in torch environment, on a target that setup() made: ensure_torch(),
+    then check_torch().  It changes nothing that setup() made."""
+    if not ready():
+        raise TargetError("the target is not set up: run 'python -m armjit.target setup' "
+                          "first, then setup-torch")
+    ensure_torch()
+    info = check_torch()
+    _log(f"torch ready: {info['torch']}, {info['op_db']} OpInfos; import torch "
+         f"{info['import_torch_s']} s, op_db {info['import_op_db_s']} s (under qemu)")
+    return info
 
 
 def ensure_build_wheels() -> dict:

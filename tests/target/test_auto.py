@@ -22,7 +22,7 @@ armjit.enable(auto=True, after_calls=2)
 import cinderx.jit as jit
 from armjit.runtime import auto, live
 from armjit.runtime.install import vectorcall_slot
-import ctypes, textwrap, shlex
+import ctypes, textwrap, shlex, hashlib    # hot importlib code compiles during these imports
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 6
 DATA = {"a": [1, 2.5, None, True, "x\u00e9\n"], "b": {"c": list(range(12)), "d": "q\"uote"}}
@@ -71,6 +71,8 @@ print(json.dumps({
     "words": in_armjit(words), "cinderx_words": jit.is_jit_compiled(words),
     "refused": [r for r in auto.refused if "words" in r[0] or "__main__" in r[0]],
     "stats": auto.stats(), "n_compiled": len(auto.compiled),
+    # a compile made while the program imports a module must import nothing itself
+    "partial_imports": [r for r in auto.refused if "partially initialized" in r[1]],
 }))
 '''
 
@@ -95,6 +97,7 @@ def test_auto_mode_compiles_hot_functions_and_keeps_results():
     assert out["refused"] == []                          # disabled silently, not refused
     assert out["stats"]["layout"] == "frame"
     assert out["n_compiled"] >= 20, out["stats"]
+    assert out["partial_imports"] == []
 
 
 def test_auto_after_cinderx_import_is_refused():

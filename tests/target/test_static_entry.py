@@ -61,7 +61,7 @@ print(json.dumps(out))
 
 
 def test_static_entry_functions_keep_cinderx_code_and_callers_run_armjit():
-    p = target.run(["-c", SCRIPT], capture_output=True, text=True, timeout=300)
+    p = target.run(["-c", SCRIPT], capture_output=True, text=True, timeout=900)
     assert p.returncode == 0, p.stderr[-3000:]
     out = json.loads(p.stdout.splitlines()[-1])
     assert out["flags"] == ["0x4000"] * 3                 # really Static Python code

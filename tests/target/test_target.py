@@ -97,6 +97,9 @@ def test_corrupted_target_dir_is_recreated(tmp_path):
     # missing CinderX package.  setup must notice and rebuild both.
     copy = tmp_path / "target"
     subprocess.run(["cp", "-al", str(target.target_dir()), str(copy)], check=True)
+    # unlink first: the copy's files are hard links, and writing through one
+    # would corrupt the real target's stamp under the tests running beside this
+    (copy / ".stamp-rootfs.json").unlink()
     (copy / ".stamp-rootfs.json").write_text("{not json")
     os.remove(copy / "site" / "cinderx" / "__init__.py")
     env = {**os.environ, "ARMJIT_TARGET_DIR": str(copy)}
