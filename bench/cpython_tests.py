@@ -9,7 +9,14 @@ no child processes: qemu-user's binfmt is not set up for the runner's children):
 * ``interp``:  plain CPython 3.14, cinderx not imported;
 * ``cinderx``: ``cinderx.jit.compile_after_n_calls(N)`` -- CinderX's own asmjit back end;
 * ``armjit``:  ``armjit.enable(auto=True, after_calls=N)`` -- CinderX's front end,
-  armjit's back end for every plain function started N times.
+  armjit's back end for every plain function started N times;
+* ``cinderx-forced`` (not a default; for diagnosis): armjit's hook decides what is
+  compiled and when, exactly as in ``armjit``, but CinderX compiles it
+  (``jit.force_compile``): the same set of functions on CinderX's own back end.
+
+``CPYTESTS_ONLY=<file>`` (``module:qualname`` a line, a path the target can read)
+restricts ``armjit`` and ``cinderx-forced`` to those functions (the others run
+interpreted): bisecting an armjit-only failure to one function.
 
 N is ``--after-calls`` (default 2 for both; armjit's own default is 1000).
 ``support.use_resources`` is set as regrtest's default does (no optional resources:
@@ -69,29 +76,51 @@ MODULES = [
 MODES = ["interp", "cinderx", "armjit"]
 
 RUNNER = r'''
-import io, json, sys, time, unittest
+import io, json, os, sys, time, unittest
 MODE, MOD, AFTER, RES = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+ONLY = os.environ.get("CPYTESTS_ONLY")     # a file of module:qualname, one a line
 t0 = time.perf_counter()
-if MODE == "armjit":
+if MODE in ("armjit", "cinderx-forced"):
     import armjit
     armjit.enable(auto=True, after_calls=AFTER)
     import cinderx.jit as jit
+    from armjit.runtime import auto, live
+    _compile = live.compile
+    if MODE == "cinderx-forced":
+        # armjit's hook decides (the same functions, at the same start), CinderX's
+        # own back end compiles: jit.force_compile instead of armjit's compile.
+        def _compile(func):
+            if not jit.is_jit_compiled(func) and not jit.force_compile(func):
+                raise live.LiveJITError(f"{func.__qualname__}: force_compile refused")
+    if ONLY:
+        only = set(open(ONLY).read().split())
+        def _filtered(func, _inner=_compile):
+            if f"{func.__module__}:{func.__qualname__}" not in only:
+                raise live.LiveJITError(f"{func.__qualname__}: not in CPYTESTS_ONLY")
+            return _inner(func)
+        live.compile = _filtered
+    else:
+        live.compile = _compile
 elif MODE == "cinderx":
     import cinderx.jit as jit
     jit.compile_after_n_calls(AFTER)
 from test import support
 support.use_resources = set(RES.split(",")) - {""}    # regrtest's default: none
+class Result(unittest.TextTestResult):
+    def startTest(self, test):      # the last one started names the test of a crash
+        sys.__stderr__.write(f"@@START {test.id()}\n")
+        sys.__stderr__.flush()
+        super().startTest(test)
 suite = unittest.defaultTestLoader.loadTestsFromName("test." + MOD)
 stream = io.StringIO()
-res = unittest.TextTestRunner(stream=stream, verbosity=0).run(suite)
+res = unittest.TextTestRunner(stream=stream, verbosity=0, resultclass=Result).run(suite)
 out = {"run": res.testsRun, "failures": [t.id() for t, _ in res.failures],
        "errors": [t.id() for t, _ in res.errors], "skipped": len(res.skipped),
        "unexpected_successes": len(res.unexpectedSuccesses),
        "tracebacks": [tb[-1500:] for _, tb in res.failures + res.errors][:6]}
 if MODE == "cinderx":
     out["compiled"] = len(jit.get_compiled_functions())
-elif MODE == "armjit":
-    from armjit.runtime import auto
+elif MODE in ("armjit", "cinderx-forced"):
     out.update(compiled=len(auto.compiled), shared=len(auto.shared),
                refused=len(auto.refused), refused_sample=auto.refused[:5],
                compiled_names=list(auto.compiled))
@@ -103,7 +132,13 @@ sys.__stdout__.flush()
 
 
 def _tail(text: str, lines: int = 8) -> str:
-    return "\n".join((text or "").strip().splitlines()[-lines:])
+    out = [ln for ln in (text or "").strip().splitlines() if not ln.startswith("@@START ")]
+    return "\n".join(out[-lines:])
+
+
+def _last_test(text: str) -> str:
+    starts = [ln for ln in (text or "").splitlines() if ln.startswith("@@START ")]
+    return starts[-1][len("@@START "):] if starts else ""
 
 
 def run_one(mode: str, module: str, *, after_calls: int = 2, timeout: float = 600,
@@ -116,7 +151,7 @@ def run_one(mode: str, module: str, *, after_calls: int = 2, timeout: float = 60
                        timeout=timeout, cwd="/tmp")
     except subprocess.TimeoutExpired as e:
         err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
-        return {"timeout": f"timed out after {timeout:.0f} s",
+        return {"timeout": f"timed out after {timeout:.0f} s", "last_test": _last_test(err),
                 "stderr_tail": _tail(err), "wall": round(time.perf_counter() - t0, 1)}
     for line in p.stdout.splitlines():
         if line.startswith("@@RESULT "):
@@ -125,7 +160,8 @@ def run_one(mode: str, module: str, *, after_calls: int = 2, timeout: float = 60
             return r
     rc = p.returncode
     how = f"signal {-rc}" if rc < 0 else f"exit {rc}"
-    return {"crash": how, "stderr_tail": _tail(p.stderr) or _tail(p.stdout),
+    return {"crash": how, "last_test": _last_test(p.stderr),
+            "stderr_tail": _tail(p.stderr) or _tail(p.stdout),
             "wall": round(time.perf_counter() - t0, 1)}
 
 
@@ -137,11 +173,12 @@ def describe(mode: str, mod: str, r: dict) -> str:
     if bad(r):
         kind = "CRASH " + r["crash"] if "crash" in r else "TIMEOUT " + r["timeout"]
         tail = r.get("stderr_tail", "").replace("\n", "\n" + " " * 12 + "| ")
-        return f"{mode:8} {mod:28} {kind} wall={r['wall']}s\n{' ' * 12}| {tail}"
+        last = f" in {r['last_test']}" if r.get("last_test") else ""
+        return f"{mode:8} {mod:28} {kind}{last} wall={r['wall']}s\n{' ' * 12}| {tail}"
     extra = ""
     if mode == "cinderx":
         extra = f" compiled={r['compiled']}"
-    elif mode == "armjit":
+    elif mode in ("armjit", "cinderx-forced"):
         extra = f" compiled={r['compiled']} shared={r['shared']} refused={r['refused']}"
     return (f"{mode:8} {mod:28} run={r['run']:4} fail={len(r['failures'])} "
             f"err={len(r['errors'])} skip={r['skipped']}{extra} wall={r['wall']}s")
@@ -162,13 +199,14 @@ def totals(mode: str, rs: dict) -> str:
 def armjit_only(results: dict, modes: list) -> list:
     """Test ids failing or erroring under armjit and in no other mode run, and
     modules that crash or time out under armjit only."""
-    base = [m for m in modes if m != "armjit"]
+    base = [m for m in modes if m in ("interp", "cinderx")]
     only = []
     for mod, r in results["armjit"].items():
         if bad(r):
             if not any(bad(results[b].get(mod, {})) for b in base):
                 kind = "crashed" if "crash" in r else "timed out"
-                only.append(f"{mod}: module {kind} under armjit only ({r.get('crash') or r.get('timeout')})")
+                only.append(f"{mod}: module {kind} under armjit only "
+                            f"({r.get('crash') or r.get('timeout')}, in {r.get('last_test') or '?'})")
             continue
         ids = set(r["failures"]) | set(r["errors"])
         for b in base:
@@ -188,12 +226,14 @@ def markdown(results: dict, modes: list, modules: list) -> str:
                 continue
             if bad(r):
                 what = f"crash ({r['crash']})" if "crash" in r else r["timeout"]
+                if r.get("last_test"):
+                    what += f" in {r['last_test'].split('.', 2)[-1]}"
                 rows.append(f"| {mod} | {mode} | **{what}** | | | | | {r['wall']} s |")
                 continue
             comp = "-"
             if mode == "cinderx":
                 comp = str(r["compiled"])
-            elif mode == "armjit":
+            elif mode in ("armjit", "cinderx-forced"):
                 comp = f"{r['compiled']} (+{r['shared']} shared, {r['refused']} refused)"
             rows.append(f"| {mod} | {mode} | {r['run']} | {len(r['failures'])} | "
                         f"{len(r['errors'])} | {r['skipped']} | {comp} | {r['wall']} s |")

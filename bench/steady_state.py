@@ -1,6 +1,6 @@
 """Steady state: armjit's code vs asmjit's code for the same LIR, in one process (target).
 
-    python bench/steady_state.py [--reps 9] [--no-taskset]
+    python bench/steady_state.py [--reps 9] [--no-taskset] [--no-stack-check] [--loops fib,...]
 
 One aarch64 process under qemu (pinned to one CPU with ``taskset`` when it
 exists).  For each loop function: run it interpreted until CinderX's
@@ -10,6 +10,10 @@ function's vectorcall entry between armjit's code and asmjit's code and time
 calls alternately, ``--reps`` per side.  Recursive calls go through the same
 entry, so a recursive loop runs all-armjit or all-asmjit.  Results are checked
 equal on both sides.
+
+``--no-stack-check``: armjit's code without its C-stack check at the entry
+(``armjit.enable(stack_check=False)``), which CinderX's code does not have:
+the cost of that safety on call-heavy loops.
 
 Prints per loop: best and median of each side, armjit/asmjit on the bests and
 on the medians, and the spread (slowest/fastest) of each side.
@@ -32,8 +36,10 @@ from armjit import target  # noqa: E402
 SCRIPT = r'''
 import json, sys, time
 REPS = int(sys.argv[1])
+STACK_CHECK = sys.argv[2] == "1"
+ONLY = set(sys.argv[3].split(",")) - {""}
 import armjit
-armjit.enable()
+armjit.enable(stack_check=STACK_CHECK)
 from armjit.runtime import live
 from armjit.runtime.install import vectorcall_slot
 
@@ -98,6 +104,8 @@ def entry_of(f):
 
 out = {}
 for f, n in LOOPS:
+    if ONLY and f.__name__ not in ONLY:
+        continue
     for _ in range(3):
         f(n // 10 or n)                      # specialise the byte code (interpreted)
     inst = armjit.compile(f)
@@ -123,9 +131,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--no-taskset", action="store_true")
+    ap.add_argument("--no-stack-check", action="store_true",
+                    help="armjit's code without its C-stack check (CinderX's has none)")
+    ap.add_argument("--loops", default="", help="comma-separated loop names (default: all)")
     ns = ap.parse_args(argv)
     target.setup()
-    cmd = target.command(["-c", SCRIPT, str(ns.reps)])
+    cmd = target.command(["-c", SCRIPT, str(ns.reps), "0" if ns.no_stack_check else "1",
+                          ns.loops])
     pinned = False
     if not ns.no_taskset and shutil.which("taskset"):
         cpu = max(os.sched_getaffinity(0))
@@ -137,7 +149,8 @@ def main(argv=None) -> int:
         print(p.stderr[-2000:], file=sys.stderr)
         return 1
     out = json.loads(p.stdout.strip().splitlines()[-1])
-    print(f"reps per side: {ns.reps}, alternating; pinned to one CPU: {pinned}")
+    print(f"reps per side: {ns.reps}, alternating; pinned to one CPU: {pinned}; "
+          f"armjit's stack check: {'off' if ns.no_stack_check else 'on'}")
     print(f"{'loop':9} {'armjit best':>12} {'asmjit best':>12} {'ratio':>7} "
           f"{'armjit med':>11} {'asmjit med':>11} {'ratio':>7}   spread arm/asm")
     bad = 0

@@ -23,6 +23,7 @@ import time
 import traceback
 
 from armjit.cinderxlog import asm_address_range, split_sections
+from armjit.runtime.funcmeta import function_meta, vectorcall_entry  # noqa: F401 (corpus API)
 
 FILES = ("generation", "postgen", "legalized", "regalloc", "postalloc")
 
@@ -61,16 +62,6 @@ def functions_of(module):
     return out
 
 
-def vectorcall_entry(fn, start: int, size: int):
-    """``fn->vectorcall``, read at ``offsetof(PyFunctionObject, vectorcall)``
-    through the C shim (csrc/armjit_shim.c, armjit_func_vectorcall_slot); None
-    unless it points into the function's compiled code [start, start + size)."""
-    from armjit.runtime.install import vectorcall_slot
-    shim, slot = vectorcall_slot(fn)
-    entry = int(shim.ffi.cast("uintptr_t", shim.ffi.cast("void **", slot)[0]))
-    return entry if start <= entry < start + size else None
-
-
 class LogReader:
     def __init__(self, path):
         self.path = path
@@ -82,30 +73,6 @@ class LogReader:
             text = f.read()
             self.offset = f.tell()
         return list(split_sections(text))
-
-
-def function_meta(jit, fn, start: int, size: int, trampoline) -> dict:
-    """What the code generator needs to know of a function CinderX compiled
-    (meta.json of a corpus directory; built in memory by the live back end)."""
-    code = fn.__code__
-    # CinderX names a function whose __module__ is not a str "<invalid>:QUALNAME"
-    module = fn.__module__ if isinstance(fn.__module__, str) else "<invalid>"
-    return {
-        "module": module,
-        "qualname": fn.__qualname__,
-        "fullname": f"{module}:{fn.__qualname__}",
-        "argcount": code.co_argcount,
-        "posonlyargcount": code.co_posonlyargcount,
-        "kwonlyargcount": code.co_kwonlyargcount,
-        "flags": code.co_flags,
-        "nlocalsplus": len(code.co_varnames) + len(code.co_cellvars) + len(code.co_freevars),
-        "compiled_size": size,
-        "stack_size": jit.get_compiled_stack_size(fn),
-        "spill_stack_size": jit.get_compiled_spill_stack_size(fn),
-        "code_address": start,
-        "vectorcall_entry": vectorcall_entry(fn, start, size),
-        "deopt_trampoline": trampoline,
-    }
 
 
 def write_function_dir(fdir: str, jit, fn, mine: dict, trampoline, **extra) -> dict:

@@ -203,8 +203,8 @@ def _reason(message: str) -> str:
 
 
 def _decide(code, entry):
-    from .live import (LiveJITError, _rt, compile as live_compile, leave_to_cinderx,
-                       unsupported)
+    from .live import (LiveJITError, _rt, compile as live_compile, compile_path_loaded,
+                       importing_in_this_thread, leave_to_cinderx, unsupported)
     if not code.co_flags & CO_OPTIMIZED:
         return _DISABLE                 # module and class bodies: CinderX does not compile them
     if code.co_filename.startswith(_skip_dirs()):
@@ -220,6 +220,11 @@ def _decide(code, entry):
     cx = sys.modules.get("cinderx.jit")
     if cx is None or getattr(getattr(cx, "__spec__", None), "_initializing", False):
         return None                     # cinderx is being imported: compile at a later start
+    if not compile_path_loaded() and importing_in_this_thread():
+        # armjit's first compile imports its code generator: never in the middle
+        # of one of the program's imports (live.load_compile_path)
+        _config["deferred_in_import"] = _config.get("deferred_in_import", 0) + 1
+        return IMPORT_RETRY
     budget = _config.get("budget")
     if budget is not None and _rt.compile_ms and \
             _rt.compile_s - _rt.compile_ms[0] / 1e3 > \
@@ -282,6 +287,7 @@ _DISABLE = None
 _after = 2
 
 
+IMPORT_RETRY = 64              # starts until a code deferred inside an import is looked at again
 DEFAULT_AFTER_CALLS = 1000     # CinderX's kDefaultAutoJitCallThreshold (Jit/config.h:175)
 
 
@@ -375,4 +381,5 @@ def stats() -> dict:
             "coverage": coverage(),
             "layout": "frame" if _config.get("raw") else "globals",
             "after_calls": _config.get("after"), "compile_budget": _config.get("budget"),
-            "deferred_by_budget": _config.get("deferred", 0)}
+            "deferred_by_budget": _config.get("deferred", 0),
+            "deferred_in_import": _config.get("deferred_in_import", 0)}

@@ -24,7 +24,10 @@ What the runtime guarantees, each shown by a target-tier test
   hands a function back to CinderX/the interpreter when its ``__code__`` is
   assigned, exactly as CinderX's ``funcModified`` does for its own code.
 * **Lifetimes.**  Functions are held weakly; when the last function of a
-  compiled code dies, its code is freed (zeroed, and its bytes reused).
+  compiled code dies, its code is freed (zeroed, and its bytes reused) --
+  but never while a frame of any thread still runs its code object (a
+  function that calls ``armjit.disable()``, or whose ``__code__`` is assigned
+  while it runs): such code waits, intact, until no frame runs it.
   CinderX's own compile is released by CinderX as without armjit (the watcher
   restores CinderX's entry before CinderX's watcher sees the function die).
 * **Instrumentation.**  :mod:`armjit.runtime.instrumentation` sends every
@@ -178,6 +181,7 @@ class Runtime:
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0, "revived": 0}
         self.retired: Dict[int, CompiledCode] = {}          # id(code) -> retired code, oldest first
         self.kept: List[CompiledCode] = []                  # generator codes displaced from retired
+        self.doomed: List[CompiledCode] = []    # to free once no frame runs their code object
         self.refusals: Dict[str, int] = {}
         self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
@@ -222,6 +226,10 @@ class Runtime:
             self._drop(self.dead.pop())
         if self.retired or self.kept:
             self._purge_retired()
+        if self.doomed:
+            doomed, self.doomed = self.doomed, []
+            for cc in doomed:
+                self._free(cc)
 
     def _drop(self, token: int) -> None:
         inst = self.installs.pop(token, None)
@@ -309,6 +317,15 @@ class Runtime:
             del self.codes[cc.key]
         if self.retired.get(cc.key) is cc:
             del self.retired[cc.key]
+        code = cc.code_ref()
+        if code is not None and id(code) in _running_code_ids():
+            # A frame still executes this code object -- possibly armjit's code
+            # of it (freed, its bytes would be zeroed under it: SIGILL at the
+            # next instruction).  CinderX never frees code under a running
+            # frame either.  Keep it intact; reap() tries again.
+            if cc not in self.doomed:
+                self.doomed.append(cc)
+            return
         self.heap.release(cc.address, cc.size)
         cc.freed = True
         self.counts["freed"] += 1
@@ -437,6 +454,62 @@ def enable(log_file: Optional[str] = None, check_facts: bool = False,
     except ImportError as e:
         raise LiveJITError(f"armjit.enable(): cannot import cinderx.jit ({e})") from None
     return rt.log.path
+
+
+_compile_path_loaded = False
+
+
+def load_compile_path() -> None:
+    """Import the code generator and everything a compile imports (once).
+
+    It is imported at the first compile, not at :func:`enable`: a program that
+    compiles nothing does not pay ~0.6 s for it under qemu.  Auto mode never
+    makes that first compile while the thread is inside an import
+    (:func:`importing_in_this_thread`): a module the program is half-way
+    through importing would be imported again from armjit's code -- in the
+    torch workload, pdb's ``import asyncio`` was under way when the first
+    compile imported (through the corpus tool, then) asyncio: the nested import
+    failed half-way and left ``asyncio.base_events`` unbound, and the
+    program's import failed with a NameError.  The compile path imports only
+    armjit's own modules and standard modules at the top of theirs."""
+    global _compile_path_loaded
+    if _compile_path_loaded:
+        return
+    from armjit import codegen  # noqa: F401
+    from armjit.cinderxlog import split_sections  # noqa: F401
+    from armjit.codegen.layout import entry_plan  # noqa: F401
+    from armjit.lir import parse  # noqa: F401
+    from armjit.runtime import funcmeta  # noqa: F401
+    from armjit.runtime import genfacts  # noqa: F401
+    _compile_path_loaded = True
+
+
+def compile_path_loaded() -> bool:
+    return _compile_path_loaded
+
+
+def importing_in_this_thread() -> bool:
+    """True inside an import in this thread (a frame of importlib's bootstrap
+    on the stack: module bodies run under _call_with_frames_removed)."""
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_filename.startswith("<frozen importlib._bootstrap"):
+            return True
+        f = f.f_back
+    return False
+
+
+def _running_code_ids() -> set:
+    """id() of the code object of every frame of every thread (the Python
+    frame chains: CinderX's JIT frames are linked into them too, which is what
+    tracebacks and sys._getframe see)."""
+    ids = set()
+    for top in sys._current_frames().values():
+        f = top
+        while f is not None:
+            ids.add(id(f.f_code))
+            f = f.f_back
+    return ids
 
 
 def runtime() -> "Runtime":
@@ -721,12 +794,11 @@ def _count_veneers(code: bytes) -> int:
 
 
 def _lower_and_write(rt: Runtime, jit, func, name: str, t0: float) -> CompiledCode:
-    # The code generator is imported at the first compile, not at enable():
-    # a program that compiles nothing does not pay ~0.6 s for it under qemu.
+    load_compile_path()
     from armjit import codegen
     from armjit.cinderxlog import split_sections
     from armjit.codegen.layout import entry_plan
-    from armjit.corpus._collect import function_meta
+    from armjit.runtime.funcmeta import function_meta
     from armjit.lir import parse
     t1 = time.perf_counter()
     text = rt.log.take()
@@ -884,6 +956,7 @@ def stats() -> dict:
             "live_codes": len(rt.codes),
             "freed_codes": rt.counts["freed"],
             "retired_codes": len(rt.retired),
+            "codes_awaiting_free": len(rt.doomed),
             "revived_codes": rt.counts["revived"],
             "invalidated": rt.counts["invalidated"],
             "code_bytes": rt.heap.code_bytes,

@@ -138,7 +138,14 @@ for _ in range(4):
 installed_before = None
 if "armjit" in globals():
     from armjit.runtime import live
-    installed_before = [live._rt.installation_of(f) is not None for f in (leaf, mid, top)]
+    # leaf runs armjit's code either as its own installation or inlined
+    # into armjit's code of mid (CinderX's HIR inliner, as in CinderX's auto
+    # mode: then leaf is never started again, and never hot)
+    def runs_armjit(f):
+        return live._rt.installation_of(f) is not None or (
+            f is leaf and live._rt.installation_of(mid) is not None
+            and jit.get_num_inlined_functions(mid) > 0)
+    installed_before = [runs_armjit(f) for f in (leaf, mid, top)]
 events = []
 def tracer(frame, event, arg):
     if frame.f_code.co_name in ("leaf", "mid", "top"):
@@ -164,8 +171,7 @@ calls = sorted((k[2], v[1]) for k, v in st.stats.items() if k[2] in ("leaf", "mi
 after = top(3)
 out = {"trace": events, "profile": prof, "cprofile": calls, "after": after}
 if installed_before is not None:
-    out["armjit"] = [installed_before,
-                     [live._rt.installation_of(f) is not None for f in (leaf, mid, top)]]
+    out["armjit"] = [installed_before, [runs_armjit(f) for f in (leaf, mid, top)]]
 print(json.dumps(out))
 '''
 
@@ -383,3 +389,113 @@ def test_disable_restores_cinderx_code_and_compile_reinstalls():
                    "result": 43,
                    "after": [0, 0, False], "auto_stopped": False, "log_after_disable": 0,
                    "again": [True, 43, True]}
+
+
+
+# ------------------------------------------------------------------ code under a running frame
+
+# g's frame keeps running the code it started with while (a) armjit is
+# disabled from inside it, (b) its __code__ is assigned and then more than
+# RETIRED_MAX other codes are retired, which frees the oldest retired codes.
+# Freed code is zeroed: before the fix both died of SIGILL at g's next
+# instruction.  In every mode the results must be the interpreter's.
+UNDER_FRAME = r'''
+import gc, json, sys
+ARMJIT = "armjit" in sys.modules
+def other(n, hook):
+    return -1
+def g(n, hook):
+    total = 0
+    for i in range(n):
+        if i == 100:
+            hook()
+        total += i * 3
+    return total
+keep = []
+def churn(compile=True):
+    for k in range(80):       # codes that stay alive, whose functions die: retired
+        ns = {}
+        exec(f"def h(a):\n    return a * {k} + 1\n", ns)
+        if ARMJIT and compile:
+            armjit.compile(ns["h"])
+        ns["h"](1)
+        keep.append(ns["h"].__code__)
+        del ns
+        gc.collect()
+def swap_and_churn():
+    g.__code__ = other.__code__
+    churn()
+def disable_and_churn():
+    if ARMJIT:
+        armjit.disable()              # (freed code is zeroed at once)
+    churn(compile=False)
+def installed():
+    return ARMJIT and live._rt.installation_of(g) is not None
+nop = lambda: None
+out = {}
+if ARMJIT:
+    from armjit.runtime import live
+g_code = g.__code__
+for name, hook in (("swap", swap_and_churn), ("disable", disable_and_churn)):
+    g.__code__ = g_code
+    for _ in range(3):
+        g(10, nop)
+    if ARMJIT and not installed():
+        armjit.compile(g)
+    ran_armjit = installed()
+    out[name] = [g(5000, hook), g(5, nop), ran_armjit or not ARMJIT]
+print(json.dumps(out))
+'''
+
+
+@pytest.mark.parametrize("mode", ["interp", "cinderx", "armjit"])
+def test_code_is_never_freed_under_a_running_frame(mode):
+    want = sum(i * 3 for i in range(5000))
+    assert run(UNDER_FRAME, mode) == {"swap": [want, -1, True], "disable": [want, 30, True]}
+
+
+@pytest.mark.parametrize("mode", ["interp", "cinderx", "armjit"])
+def test_code_is_never_freed_under_a_running_frame(mode):
+    want = sum(i * 3 for i in range(5000))
+    assert run(UNDER_FRAME, mode) == {"swap": [want, -1, True], "disable": [want, 30, True]}
+
+
+# ------------------------------------------------------------------ the first compile and imports
+
+# armjit imports its code generator at its first compile.  Made inside one of
+# the program's imports, that nested import could re-import a module the
+# program is half-way through importing (the torch workload: pdb's
+# `import asyncio` was under way, armjit's first compile imported asyncio
+# again, the nested import failed half-way and the program's failed with
+# "NameError: name 'base_events' is not defined").  Auto mode makes the first
+# compile only outside imports.
+FIRST_COMPILE = r'''
+import json, os, sys, tempfile
+import armjit
+armjit.enable(auto=True, after_calls=30)     # (nothing else starts 30 times outside an import)
+d = tempfile.mkdtemp()
+with open(os.path.join(d, "hotmod.py"), "w") as f:
+    f.write("import sys\n"
+            "def hot(x):\n    return x * 2 + 1\n"
+            "VALS = [hot(i) for i in range(50)]\n"
+            "LOADED_DURING_IMPORT = 'armjit.codegen.lower' in sys.modules\n")
+sys.path.insert(0, d)
+from armjit.runtime import auto, live
+before = "armjit.codegen.lower" in sys.modules
+import hotmod
+vals_after = [hotmod.hot(i) for i in range(50)]
+print(json.dumps({"before": before, "during": hotmod.LOADED_DURING_IMPORT,
+                  "vals": hotmod.VALS == vals_after == [2 * i + 1 for i in range(50)],
+                  "after": "armjit.codegen.lower" in sys.modules,
+                  "installed": live._rt.installation_of(hotmod.hot) is not None,
+                  "deferred_in_import": auto.stats()["deferred_in_import"] > 0,
+                  "corpus": "armjit.corpus" in sys.modules}))
+'''
+
+
+def test_first_compile_waits_until_the_programs_import_is_over():
+    p = target.run(["-c", FIRST_COMPILE], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-4000:]
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out == {"before": False, "during": False, "vals": True, "after": True,
+                   "installed": True, "deferred_in_import": True, "corpus": False}

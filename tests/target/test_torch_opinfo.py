@@ -50,3 +50,23 @@ def test_opinfo_bench_three_modes(tmp_path):
     assert {c["samples"] for c in counts.values()} == {counts["interp"]["samples"]}
     assert all(c["crashed_ops"] == 0 for c in counts.values())
     assert summary["armjit_only"] == [], summary["armjit_only"]
+
+
+def test_import_torch_and_train_under_armjit_auto():
+    """`import torch` (pdb -> asyncio on the way) under armjit's auto mode, then a
+    few training steps: the same digest as interpreted.  Before armjit deferred
+    its first compile to after the program's imports, the import failed
+    (NameError: name 'base_events' is not defined)."""
+    body = ("import hashlib, torch\n"
+            "torch.manual_seed(0); torch.set_num_threads(1)\n"
+            "m = torch.nn.Linear(8, 1); opt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
+            "x = torch.randn(64, 8); y = x.sum(1, keepdim=True)\n"
+            "for _ in range(30):\n"
+            "    opt.zero_grad(); l = ((m(x) - y) ** 2).mean(); l.backward(); opt.step()\n"
+            "print(hashlib.sha256(repr([round(float(p.detach().sum()), 5) for p in m.parameters()]).encode()).hexdigest())\n")
+    outs = []
+    for pro in ("", "import armjit\narmjit.enable(auto=True, after_calls=50)\n"):
+        p = target.run(["-c", pro + body], capture_output=True, text=True, timeout=1800, torch=True)
+        assert p.returncode == 0, p.stderr[-3000:]
+        outs.append(p.stdout.split()[-1])
+    assert outs[0] == outs[1]
