@@ -79,7 +79,20 @@ def symbol_values(path: str, names) -> Dict[str, int]:
     symbols.  A name may start inside a longer string (linkers merge string
     tails): every occurrence followed by NUL is a candidate ``st_name``."""
     want = list(dict.fromkeys(names))
-    strs, data = _symtab(path)
+    # (pyelftools imports pdb and through it asyncio: this runs at the first
+    # compile, which auto mode never makes inside one of the program's
+    # imports -- armjit.runtime.live.load_compile_path)
+    from elftools.elf.elffile import ELFFile
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        tab = elf.get_section_by_name(".symtab")
+        if tab is None:
+            raise ProcessFactsError(f"{path} has no .symtab (stripped): armjit needs "
+                                    "CinderX's helper symbols")
+        if elf.elfclass != 64 or not elf.little_endian or tab["sh_entsize"] != 24:
+            raise ProcessFactsError(f"{path} is not a little-endian ELF64 object")
+        strs = elf.get_section(tab["sh_link"]).data()
+        data = tab.data()
     by_offset: Dict[int, str] = {}
     for name in want:
         key = name.encode() + b"\0"
@@ -97,42 +110,6 @@ def symbol_values(path: str, names) -> Dict[str, int]:
     if missing:
         raise ProcessFactsError(f"{path}: symbols not found: {', '.join(missing)}")
     return found
-
-
-def _symtab(path: str) -> Tuple[bytes, bytes]:
-    """(string table, symbol table) bytes of ``.symtab`` in the ELF64
-    little-endian file ``path``, read from its section headers with
-    ``struct`` (ELF-64 Object File Format 1.5, "ELF Header", "Sections").
-    pyelftools is not imported on the live path: its import chain
-    (elftools.construct.debug -> pdb -> asyncio) would import modules from
-    inside a compile, possibly while the program is importing the same
-    module (a partially initialised module)."""
-    with open(path, "rb") as f:
-        blob = f.read()
-    if blob[:4] != b"\x7fELF" or blob[4] != 2 or blob[5] != 1:
-        raise ProcessFactsError(f"{path} is not a little-endian ELF64 object")
-    try:
-        (_, _, _, _, _, _, shoff, _, _, _, _, shentsize, shnum,
-         shstrndx) = struct.unpack_from("<16sHHIQQQIHHHHHH", blob, 0)
-        if shentsize != 64 or not 0 < shnum or shstrndx >= shnum:
-            raise ValueError("section headers")
-        shdrs = [struct.unpack_from("<IIQQQQIIQQ", blob, shoff + 64 * k) for k in range(shnum)]
-        names = shdrs[shstrndx]
-        shstr = blob[names[4]:names[4] + names[5]]
-
-        def name_of(h):
-            return shstr[h[0]:shstr.index(b"\0", h[0])]
-        tabs = [h for h in shdrs if name_of(h) == b".symtab"]
-    except (struct.error, ValueError, IndexError) as e:
-        raise ProcessFactsError(f"{path}: malformed ELF section headers ({e})") from None
-    if not tabs:
-        raise ProcessFactsError(f"{path} has no .symtab (stripped): armjit needs "
-                                "CinderX's helper symbols")
-    tab = tabs[0]
-    if tab[9] != 24 or tab[6] >= shnum:
-        raise ProcessFactsError(f"{path} is not a little-endian ELF64 object")
-    st = shdrs[tab[6]]
-    return blob[st[4]:st[4] + st[5]], blob[tab[4]:tab[4] + tab[5]]
 
 
 def cache_path() -> str:
