@@ -180,8 +180,7 @@ class Runtime:
         self.cinderx_ms: List[float] = []                   # of which CinderX's force_compile
         self.counts = {"compiled": 0, "shared": 0, "freed": 0, "invalidated": 0, "revived": 0}
         self.retired: Dict[int, CompiledCode] = {}          # id(code) -> retired code, oldest first
-        self.kept: List[CompiledCode] = []                  # generator codes displaced from retired
-        self.doomed: List[CompiledCode] = []    # to free once no frame runs their code object
+        self.doomed: List[CompiledCode] = []    # to free once nothing can still run them (_free)
         self.refusals: Dict[str, int] = {}
         self.largest_log = (0, "")                          # one compile's log: (bytes, function)
         ffi, lib = self.shim.ffi, self.shim.lib
@@ -224,12 +223,13 @@ class Runtime:
                 self.dead.append(int(buf[i]))
         while self.dead:
             self._drop(self.dead.pop())
-        if self.retired or self.kept:
+        if self.retired:
             self._purge_retired()
         if self.doomed:
             doomed, self.doomed = self.doomed, []
+            running = _running_code_ids() if any(not cc.is_gen for cc in doomed) else None
             for cc in doomed:
-                self._free(cc)
+                self._free(cc, running)
 
     def _drop(self, token: int) -> None:
         inst = self.installs.pop(token, None)
@@ -257,38 +257,20 @@ class Runtime:
             return
         if self.codes.get(cc.key) is cc:
             del self.codes[cc.key]
-        if cc.code_ref() is None or (not self.enabled and not cc.is_gen):
+        if cc.code_ref() is None or not self.enabled:
             self._free(cc)
             return
         old = self.retired.pop(cc.key, None)
         if old is not None and old is not cc:
-            if self._pinned(old):
-                self.kept.append(old)
-            else:
-                self._free(old)
+            self._free(old)
         self.retired[cc.key] = cc
-        if len(self.retired) > self.RETIRED_MAX:
-            # the oldest first; a generator's code only when its code object died
-            for key in [k for k, c in self.retired.items() if not self._pinned(c)]:
-                if len(self.retired) <= self.RETIRED_MAX:
-                    break
-                cc = self.retired.pop(key)
-                self._free(cc)
-
-    @staticmethod
-    def _pinned(cc: CompiledCode) -> bool:
-        """A generator's code whose code object lives: a generator created by
-        it may be suspended (it holds the code object), to resume in it."""
-        return cc.is_gen and cc.code_ref() is not None
+        while len(self.retired) > self.RETIRED_MAX:
+            self._free(self.retired.pop(next(iter(self.retired))))
 
     def _purge_retired(self) -> None:
         for key, cc in list(self.retired.items()):
             if cc.code_ref() is None:
                 del self.retired[key]
-                self._free(cc)
-        if self.kept:
-            for cc in [c for c in self.kept if c.code_ref() is None]:
-                self.kept.remove(cc)
                 self._free(cc)
 
     def revive(self, func, cinderx_id: Optional[int]) -> Optional[CompiledCode]:
@@ -310,7 +292,13 @@ class Runtime:
         self.counts["revived"] += 1
         return cc
 
-    def _free(self, cc: CompiledCode) -> None:
+    def _free(self, cc: CompiledCode, running: Optional[set] = None) -> None:
+        """Release ``cc``'s bytes -- or, while something may still run them,
+        keep them intact in :attr:`doomed` for reap() to try again: code whose
+        code object a frame of some thread executes (``running``:
+        _running_code_ids(), computed here when not given), and a generator's
+        code while its code object lives (a suspended generator, which holds
+        the code object and is on no frame chain, resumes in it)."""
         if cc.freed:
             return
         if self.codes.get(cc.key) is cc:
@@ -318,11 +306,11 @@ class Runtime:
         if self.retired.get(cc.key) is cc:
             del self.retired[cc.key]
         code = cc.code_ref()
-        if code is not None and id(code) in _running_code_ids():
-            # A frame still executes this code object -- possibly armjit's code
-            # of it (freed, its bytes would be zeroed under it: SIGILL at the
-            # next instruction).  CinderX never frees code under a running
-            # frame either.  Keep it intact; reap() tries again.
+        if code is not None and (cc.is_gen or id(code) in (
+                _running_code_ids() if running is None else running)):
+            # Freed, its bytes would be zeroed under the frame or the suspended
+            # generator: SIGILL at the next instruction.  CinderX never frees
+            # code under a running frame either.
             if cc not in self.doomed:
                 self.doomed.append(cc)
             return
@@ -332,8 +320,7 @@ class Runtime:
 
     def free_retired(self) -> None:
         for cc in list(self.retired.values()):
-            if not self._pinned(cc):
-                self._free(cc)
+            self._free(cc)
 
     def installation_of(self, func) -> Optional[Installation]:
         token = self.by_func.get(id(func))
