@@ -14,6 +14,7 @@ whose stamps or files do not check out is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -166,8 +167,7 @@ def ensure_rootfs() -> None:
         _log(f"rootfs at {root} is incomplete or stale: re-creating it")
         shutil.rmtree(root)
     _log(f"building the Debian {DEBIAN_SUITE} arm64 rootfs in {root} (mmdebstrap)")
-    tmp = Path(tempfile.mkdtemp(prefix="rootfs-", dir=target_dir()))
-    try:
+    with _built_then_renamed(root, "rootfs-") as tmp:
         _run(["mmdebstrap", "--variant=extract", "--architectures=arm64",
               "--aptopt=Acquire::Check-Valid-Until \"false\"",
               f"--include={','.join(ROOTFS_PACKAGES)}",
@@ -180,10 +180,6 @@ def ensure_rootfs() -> None:
         (tmp / "proc").mkdir(exist_ok=True)     # a mount point for native_run()
         if not (tmp / "usr/bin" / PYTHON).is_file():
             raise TargetError(f"the rootfs has no usr/bin/{PYTHON}")
-        tmp.rename(root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     _write_stamp("rootfs", packages=ROOTFS_PACKAGES)
 
 
@@ -228,19 +224,9 @@ def ensure_site() -> None:
         shutil.rmtree(site)
     wheels = [_wheel("cinderx", CINDERX_VERSION), _wheel("cffi", CFFI_VERSION),
               _wheel("pyelftools", PYELFTOOLS_VERSION)]
-    tmp = Path(tempfile.mkdtemp(prefix="site-", dir=target_dir()))
-    try:
+    with _built_then_renamed(site, "site-") as tmp:
         for wheel in wheels:
-            try:
-                with zipfile.ZipFile(wheel) as z:
-                    z.extractall(tmp)
-            except zipfile.BadZipFile:
-                wheel.unlink()
-                raise TargetError(f"{wheel.name} is corrupt; deleted it, run setup again") from None
-        tmp.rename(site)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            _unpack(wheel, tmp, "setup")
     _write_stamp("site", cinderx=CINDERX_VERSION, cffi=CFFI_VERSION,
                  pyelftools=PYELFTOOLS_VERSION)
 
@@ -278,8 +264,23 @@ def _torch_ok() -> bool:
             and any((torch_site_dir() / "torch").glob("_C.*.so")))
 
 
-def _unpack(wheel: Path, dest: Path) -> None:
-    """Unzip a wheel, keeping the files' modes (torch ships executables)."""
+@contextlib.contextmanager
+def _built_then_renamed(dest: Path, prefix: str):
+    """A new directory beside ``dest`` (in target_dir()) to build in, renamed to
+    ``dest`` when the block succeeds and removed otherwise: a half-built
+    directory never sits at ``dest``."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target_dir()))
+    try:
+        yield tmp
+        tmp.rename(dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _unpack(wheel: Path, dest: Path, setup_command: str) -> None:
+    """Unzip a wheel, keeping the files' modes (torch ships executables); a
+    corrupt wheel is deleted and ``setup_command`` named to fetch it again."""
     try:
         with zipfile.ZipFile(wheel) as z:
             for info in z.infolist():
@@ -289,7 +290,8 @@ def _unpack(wheel: Path, dest: Path) -> None:
                     os.chmod(path, mode)
     except zipfile.BadZipFile:
         wheel.unlink()
-        raise TargetError(f"{wheel.name} is corrupt; deleted it, run setup-torch again") from None
+        raise TargetError(f"{wheel.name} is corrupt; deleted it, run {setup_command} again") \
+            from None
 
 
 def ensure_torch() -> None:
@@ -303,15 +305,10 @@ def ensure_torch() -> None:
         shutil.rmtree(dest)
     wheels = [_wheel(name, version, cache="torch-wheels")
               for name, version in TORCH_WHEELS.items()]
-    tmp = Path(tempfile.mkdtemp(prefix="torch-site-", dir=target_dir()))
-    try:
+    with _built_then_renamed(dest, "torch-site-") as tmp:
         for wheel in wheels:
             _log(f"unpacking {wheel.name}")
-            _unpack(wheel, tmp)
-        tmp.rename(dest)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            _unpack(wheel, tmp, "setup-torch")
     _write_stamp("torch", wheels=TORCH_WHEELS)
 
 
